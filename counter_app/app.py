@@ -1,0 +1,53 @@
+"""The one place that wires the application together: data folder, database, services."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from counter_app.models.database import open_database
+from counter_app.services.context import Context
+
+APP_NAME = "QuayMotCua"
+DATA_DIR_ENV = "COUNTER_APP_DATA_DIR"
+
+
+def resources_dir() -> Path:
+    """`resources/` beside the package, or inside a PyInstaller bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def default_data_dir() -> Path:
+    explicit = os.environ.get(DATA_DIR_ENV)
+    if explicit:
+        return Path(explicit)
+    import platformdirs
+
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def seed_first_run(ctx: Context) -> None:
+    """The demo catalog when there is none, and the shipped calendar corrections once."""
+    from counter_app.services.calendar import import_calendar
+    from counter_app.services.catalog import import_catalog
+
+    catalog = resources_dir() / "catalog" / "demo-catalog.json"
+    import_catalog(
+        ctx, json.loads(catalog.read_text(encoding="utf-8")), source="demo", if_empty=True
+    )
+    calendar = json.loads((resources_dir() / "calendar" / "vn-overrides.json").read_text("utf-8"))
+    seed = calendar.pop("version")
+    calendar.pop("note", None)
+    import_calendar(ctx, calendar, source="resources", seed=seed)
+
+
+def open_context(data_dir: Path | None = None) -> Context:
+    data_dir = (data_dir or default_data_dir()).expanduser()
+    ctx = Context(db=open_database(data_dir), data_dir=data_dir)
+    seed_first_run(ctx)
+    return ctx

@@ -1,0 +1,400 @@
+"""`counter-app`: the command line, a second face of the same services as the window."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from counter_app import __version__
+from counter_app.domain.errors import CounterError, InvalidInput
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _read_json_argument(name: str, what: str) -> Any:
+    from counter_app.services.catalog import load_json_file
+
+    if name == "-":
+        try:
+            return json.loads(sys.stdin.read())
+        except json.JSONDecodeError as error:
+            raise InvalidInput(
+                f"Dữ liệu {what} trên đầu vào chuẩn không phải JSON hợp lệ "
+                f"(dòng {error.lineno}, cột {error.colno}: {error.msg}).",
+                field="json",
+            ) from None
+    return load_json_file(Path(name), what)
+
+
+def _dossier_line(d: dict) -> str:
+    appointment = d["appointment_at"][:16].replace("T", " ")
+    return (
+        f"{d['code']}  {d['applicant']['full_name']}  {d['procedure']['name']}  "
+        f"[{d['status_label']}]  hẹn trả {appointment}"
+    )
+
+
+def _show_text(d: dict) -> str:
+    lines = [
+        f"Mã hồ sơ:      {d['code']}",
+        f"Trạng thái:    {d['status_label']}",
+        f"Thủ tục:       {d['procedure']['name']} ({d['procedure']['code']}, "
+        f"phiên bản {d['procedure']['version']})",
+        f"Người nộp:     {d['applicant']['full_name']}  {d['applicant']['id_number']}",
+        f"Địa chỉ:       {d['applicant']['address']}",
+        f"Điện thoại:    {d['applicant']['phone']}",
+        f"Tiếp nhận lúc: {d['received_at']}",
+        f"Hẹn trả:       {d['appointment_at']}",
+        "Giấy tờ:",
+    ]
+    lines += [
+        f"  - {doc['name']} (bản chính {doc['original']}, bản sao chứng thực "
+        f"{doc['certified_copy']}, bản photo {doc['photocopy']})"
+        for doc in d["documents"]
+    ]
+    lines.append("Quá trình xử lý:")
+    lines += [
+        f"  {e['at'][:16].replace('T', ' ')}  {e['to_status_label']}"
+        + (f"  — {e['reason']}" if e["reason"] else "")
+        + (f"  (cán bộ {e['clerk']})" if e["clerk"] else "")
+        for e in d.get("history", [])
+    ]
+    return "\n".join(lines)
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def cmd_window(args, ctx) -> int:
+    from counter_app.ui.main import run_window
+
+    return run_window(ctx)
+
+
+def cmd_setup(args, ctx) -> int:
+    from counter_app.services.office import setup_office
+
+    office = setup_office(
+        ctx,
+        unit_code=args.unit_code,
+        unit_name=args.unit_name,
+        station=args.station,
+        place=args.place or "",
+        governing_agency=args.governing_agency or "",
+    )
+    print(
+        f"Đã thiết lập: {office.unit_name} (mã {office.unit_code}), quầy số "
+        f"{office.station_number}. Dữ liệu tại {ctx.data_dir}"
+    )
+    return EXIT_OK
+
+
+def cmd_catalog_import(args, ctx) -> int:
+    from counter_app.services.catalog import import_catalog
+
+    result = import_catalog(ctx, _read_json_argument(args.file, "danh mục"), source=args.file)
+    print(result.summary_vi())
+    return EXIT_OK
+
+
+def cmd_catalog_list(args, ctx) -> int:
+    from counter_app.services.catalog import list_current
+
+    procedures = list_current(ctx)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "code": p.code,
+                    "version": p.version,
+                    "name": p.name,
+                    "sector": p.sector,
+                    "agency": p.agency,
+                    "duration": p.duration,
+                    "fee": p.fee,
+                }
+                for p in procedures
+            ]
+        )
+        return EXIT_OK
+    for p in procedures:
+        print(f"{p.code:<16} v{p.version}  {p.sector:<24} {p.name}")
+    print(f"({len(procedures)} thủ tục)")
+    return EXIT_OK
+
+
+def cmd_calendar_import(args, ctx) -> int:
+    from counter_app.services.calendar import import_calendar
+
+    result = import_calendar(ctx, _read_json_argument(args.file, "lịch"), source=args.file)
+    print(result.summary_vi())
+    return EXIT_OK
+
+
+def cmd_calendar_show(args, ctx) -> int:
+    from counter_app.services.calendar import year_calendar
+
+    year = year_calendar(ctx, args.year)
+    if args.json:
+        _print_json(
+            {
+                "year": year.year,
+                "days_off": [{"date": d.isoformat(), "name": n} for d, n in year.days_off],
+                "working_days": [d.isoformat() for d in year.working_weekend_days],
+            }
+        )
+        return EXIT_OK
+    weekdays = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
+    print(f"Ngày nghỉ năm {year.year} (ngoài thứ Bảy, Chủ nhật thường lệ):")
+    for day, name in year.days_off:
+        print(f"  {weekdays[day.weekday()]:<9} {day:%d/%m/%Y}  {name}")
+    print(f"Ngày làm việc bù năm {year.year}:")
+    for day in year.working_weekend_days:
+        print(f"  {weekdays[day.weekday()]:<9} {day:%d/%m/%Y}")
+    return EXIT_OK
+
+
+def cmd_register(args, ctx) -> int:
+    from counter_app.services.registration import register_dossier
+
+    data = _read_json_argument(args.json_file, "tiếp nhận")
+    _print_json(register_dossier(ctx, data, clerk=args.clerk))
+    return EXIT_OK
+
+
+def cmd_find(args, ctx) -> int:
+    from counter_app.services.search import find_dossiers
+
+    found = find_dossiers(ctx, args.query)
+    if args.json:
+        _print_json(found)
+        return EXIT_OK
+    for dossier in found:
+        print(_dossier_line(dossier))
+    print(f"({len(found)} hồ sơ)")
+    return EXIT_OK
+
+
+def cmd_show(args, ctx) -> int:
+    from counter_app.services.search import show_dossier
+
+    dossier = show_dossier(ctx, args.code)
+    if args.json:
+        _print_json(dossier)
+    else:
+        print(_show_text(dossier))
+    return EXIT_OK
+
+
+def _print_transition(args, dossier: dict) -> int:
+    if getattr(args, "json", False):
+        _print_json(dossier)
+    else:
+        print(f"{dossier['code']}: {dossier['status_label']}. Hẹn trả {dossier['appointment_at']}")
+    return EXIT_OK
+
+
+def cmd_handback(args, ctx) -> int:
+    from counter_app.services.transitions import hand_back
+
+    return _print_transition(
+        args, hand_back(ctx, args.code, clerk=args.clerk, collected_by=args.collected_by or "")
+    )
+
+
+def cmd_withdraw(args, ctx) -> int:
+    from counter_app.services.transitions import withdraw
+
+    return _print_transition(args, withdraw(ctx, args.code, reason=args.reason, clerk=args.clerk))
+
+
+def cmd_refuse(args, ctx) -> int:
+    from counter_app.services.transitions import refuse
+
+    return _print_transition(args, refuse(ctx, args.code, reason=args.reason, clerk=args.clerk))
+
+
+def cmd_supplement_request(args, ctx) -> int:
+    from counter_app.services.transitions import request_supplement
+
+    return _print_transition(
+        args, request_supplement(ctx, args.code, reason=args.reason, clerk=args.clerk)
+    )
+
+
+def cmd_supplement_receive(args, ctx) -> int:
+    from counter_app.services.transitions import receive_supplement
+
+    return _print_transition(args, receive_supplement(ctx, args.code, clerk=args.clerk))
+
+
+def cmd_agency_set_status(args, ctx) -> int:
+    from counter_app.services.transitions import agency_set_status
+
+    return _print_transition(
+        args, agency_set_status(ctx, args.code, args.status, note=args.note or "", clerk=args.clerk)
+    )
+
+
+# -- parser -----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="counter-app",
+        description="Quầy Một Cửa: tiếp nhận và trả kết quả hồ sơ thủ tục hành chính. "
+        "Không có lệnh: mở cửa sổ làm việc.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="thư mục dữ liệu (mặc định: thư mục dữ liệu của người dùng)",
+    )
+    parser.add_argument(
+        "--clerk",
+        metavar="USERNAME",
+        help="tên đăng nhập của cán bộ thực hiện (mặc định: quản trị viên)",
+    )
+    parser.set_defaults(handler=cmd_window)
+    commands = parser.add_subparsers(title="lệnh", metavar="LỆNH")
+
+    p = commands.add_parser("setup", help="thiết lập đơn vị và quầy (lần chạy đầu)")
+    p.add_argument("--unit-code", required=True, help="mã đơn vị, ví dụ 000.00.12.H49")
+    p.add_argument("--unit-name", required=True, help="tên đơn vị tiếp nhận")
+    p.add_argument("--station", type=int, default=0, help="số quầy 0–9 (mặc định 0)")
+    p.add_argument("--place", help="địa danh ghi trên phiếu, ví dụ «Hà Nội»")
+    p.add_argument("--governing-agency", help="cơ quan chủ quản")
+    p.set_defaults(handler=cmd_setup)
+
+    catalog = commands.add_parser("catalog", help="danh mục thủ tục").add_subparsers(
+        metavar="LỆNH", required=True
+    )
+    p = catalog.add_parser("import", help="nhập danh mục từ tệp JSON")
+    p.add_argument("file")
+    p.set_defaults(handler=cmd_catalog_import)
+    p = catalog.add_parser("list", help="liệt kê các thủ tục hiện hành")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_catalog_list)
+
+    calendar = commands.add_parser("calendar", help="lịch nghỉ, làm bù").add_subparsers(
+        metavar="LỆNH", required=True
+    )
+    p = calendar.add_parser("import", help="nhập ngày nghỉ, ngày làm bù từ tệp JSON")
+    p.add_argument("file")
+    p.set_defaults(handler=cmd_calendar_import)
+    p = calendar.add_parser("show", help="xem ngày nghỉ và ngày làm bù của một năm")
+    p.add_argument("year", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_calendar_show)
+
+    p = commands.add_parser("register", help="tiếp nhận một hồ sơ từ JSON")
+    p.add_argument(
+        "--json",
+        dest="json_file",
+        required=True,
+        metavar="FILE",
+        help="tệp JSON, hoặc - để đọc từ đầu vào chuẩn",
+    )
+    p.set_defaults(handler=cmd_register)
+
+    p = commands.add_parser("find", help="tìm hồ sơ theo mã, số giấy tờ, điện thoại, họ tên")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_find)
+
+    p = commands.add_parser("show", help="xem một hồ sơ và quá trình xử lý")
+    p.add_argument("code")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_show)
+
+    p = commands.add_parser("handback", help="trả kết quả cho người nộp")
+    p.add_argument("code")
+    p.add_argument("--collected-by", help="họ tên người nhận kết quả")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_handback)
+
+    for name, handler, help_text in (
+        ("withdraw", cmd_withdraw, "ghi nhận công dân rút hồ sơ"),
+        ("refuse", cmd_refuse, "từ chối tiếp nhận hồ sơ"),
+    ):
+        p = commands.add_parser(name, help=help_text)
+        p.add_argument("code")
+        p.add_argument("--reason", required=True)
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(handler=handler)
+
+    supplement = commands.add_parser("supplement", help="bổ sung hồ sơ").add_subparsers(
+        metavar="LỆNH", required=True
+    )
+    p = supplement.add_parser("request", help="yêu cầu bổ sung (dừng tính thời hạn)")
+    p.add_argument("code")
+    p.add_argument("--reason", required=True, help="giấy tờ còn thiếu và lý do")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_supplement_request)
+    p = supplement.add_parser("receive", help="đã nhận hồ sơ bổ sung (tính tiếp thời hạn)")
+    p.add_argument("code")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_supplement_receive)
+
+    agency = commands.add_parser(
+        "agency", help="ghi nhận bước xử lý của cơ quan giải quyết"
+    ).add_subparsers(metavar="LỆNH", required=True)
+    p = agency.add_parser("set-status", help="đặt trạng thái do cơ quan giải quyết quyết định")
+    p.add_argument("code")
+    p.add_argument(
+        "--status",
+        required=True,
+        choices=[
+            "processing",
+            "supplement_requested",
+            "financial_obligation",
+            "stopped",
+            "result_ready",
+        ],
+    )
+    p.add_argument("--note")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_agency_set_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from sqlalchemy.exc import DatabaseError
+
+    try:
+        from counter_app.app import open_context
+
+        ctx = open_context(args.data_dir)
+        try:
+            return args.handler(args, ctx)
+        finally:
+            ctx.db.close()
+    except CounterError as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except DatabaseError as error:
+        print(
+            "Lỗi cơ sở dữ liệu, thao tác chưa được lưu: "
+            f"{getattr(error, 'orig', None) or error}. Kiểm tra ổ đĩa và thư mục dữ liệu.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    except OSError as error:
+        print(
+            f"Lỗi hệ thống tệp: {error.strerror or error} ({error.filename or ''})", file=sys.stderr
+        )
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

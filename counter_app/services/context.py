@@ -1,0 +1,145 @@
+"""What every use case needs: the database, the clock, and the office's working calendar."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from counter_app.domain.calendar import CalendarOverrides, OfficeHours, WorkCalendar
+from counter_app.domain.errors import NotAllowed, NotFound
+from counter_app.domain.office_time import now_office
+from counter_app.models import (
+    AuditEntry,
+    CalendarOverride,
+    Clerk,
+    OutboxItem,
+    Setting,
+    Station,
+    Unit,
+)
+from counter_app.models.database import Database
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class Office:
+    """The configured unit and station, detached from any session."""
+
+    unit_code: str
+    unit_name: str
+    governing_agency: str
+    place: str
+    station_number: int
+
+
+@dataclass
+class Context:
+    db: Database
+    data_dir: Path
+    clock: Callable[[], datetime] = now_office
+    _calendar: WorkCalendar | None = field(default=None, repr=False)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # The calendar is built once per process: holidays take ~35 ms a year to compute.
+    def work_calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            with self.db.read() as session:
+                hours_data = get_setting(session, "office_hours")
+                hours = OfficeHours.from_dict(hours_data) if hours_data else OfficeHours.default()
+                rows = session.scalars(select(CalendarOverride)).all()
+            overrides = CalendarOverrides(
+                days_off=frozenset(r.day for r in rows if r.kind == "day_off"),
+                working_days=frozenset(r.day for r in rows if r.kind == "working_day"),
+            )
+            self._calendar = WorkCalendar(hours, overrides)
+        return self._calendar
+
+    def invalidate_calendar(self) -> None:
+        self._calendar = None
+
+
+def get_setting(session: Session, key: str, default: Any = None) -> Any:
+    row = session.get(Setting, key)
+    return default if row is None else json.loads(row.value)
+
+
+def put_setting(session: Session, key: str, value: Any) -> None:
+    row = session.get(Setting, key)
+    text = json.dumps(value, ensure_ascii=False)
+    if row is None:
+        session.add(Setting(key=key, value=text))
+    else:
+        row.value = text
+
+
+def load_office(session: Session) -> Office:
+    unit = session.scalars(select(Unit)).first()
+    station = session.scalars(select(Station)).first()
+    if unit is None or station is None:
+        raise NotAllowed(
+            "Máy chưa được thiết lập đơn vị. Chạy «counter-app setup --unit-code MÃ "
+            "--unit-name TÊN --station SỐ» hoặc mở cửa sổ Thiết lập."
+        )
+    return Office(unit.code, unit.name, unit.governing_agency, unit.place, station.number)
+
+
+def load_clerk(session: Session, username: str | None) -> Clerk:
+    """The clerk acting: the named one, or the first administrator."""
+    query = select(Clerk).where(Clerk.active)
+    if username:
+        clerk = session.scalars(query.where(Clerk.username == username)).first()
+        if clerk is None:
+            raise NotFound(f"Không có cán bộ đang hoạt động với tên đăng nhập «{username}».")
+        return clerk
+    clerk = session.scalars(query.order_by(Clerk.role != "admin", Clerk.id)).first()
+    if clerk is None:
+        raise NotAllowed("Chưa có cán bộ nào; hãy thiết lập đơn vị trước (counter-app setup).")
+    return clerk
+
+
+def record(
+    session: Session,
+    now: datetime,
+    *,
+    clerk_id: int | None,
+    action: str,
+    entity: str = "",
+    entity_id: str = "",
+    details: dict | None = None,
+    outbox: tuple[str, str | None, dict] | None = None,
+) -> None:
+    """Write the audit row, and the outbox row when the change must reach the server."""
+    session.add(
+        AuditEntry(
+            at=now,
+            clerk_id=clerk_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            details=details or {},
+        )
+    )
+    if outbox is not None:
+        kind, dossier_uuid, payload = outbox
+        session.add(
+            OutboxItem(
+                uuid=new_uuid(),
+                kind=kind,
+                dossier_uuid=dossier_uuid,
+                payload=payload,
+                created_at=now,
+            )
+        )
