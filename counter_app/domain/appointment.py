@@ -278,7 +278,7 @@ def add_working_time(start: datetime, amount: timedelta, calendar: WorkCalendar)
                 continue
             begin = max(midnight + open_at, moment)
             available = session_end - begin
-            if remaining < available:
+            if remaining <= available:
                 return begin + remaining
             remaining -= available
 

@@ -292,9 +292,7 @@ def test_same_day_on_a_saturday_morning(saturday_office: WorkCalendar) -> None:
     assert compute_appointment(at(2025, 3, 8, 10), same_day, saturday_office) == at(
         2025, 3, 8, 11, 30
     )
-    assert compute_appointment(at(2025, 3, 8, 12), same_day, saturday_office) == at(
-        2025, 3, 10, 17
-    )
+    assert compute_appointment(at(2025, 3, 8, 12), same_day, saturday_office) == at(2025, 3, 10, 17)
     assert compute_appointment(at(2025, 3, 7, 15, 30), same_day, saturday_office) == at(
         2025, 3, 8, 11, 30
     )
@@ -318,22 +316,16 @@ def test_add_working_time_refuses_negative(cal: WorkCalendar) -> None:
 def test_working_time_between(cal: WorkCalendar) -> None:
     assert working_time_between(at(2025, 3, 3, 8), at(2025, 3, 3, 10), cal) == timedelta(hours=2)
     # 10:00-11:30 and 13:30-14:00; the lunch break does not count.
-    assert working_time_between(at(2025, 3, 3, 10), at(2025, 3, 3, 14), cal) == timedelta(
-        hours=2
-    )
+    assert working_time_between(at(2025, 3, 3, 10), at(2025, 3, 3, 14), cal) == timedelta(hours=2)
     assert working_time_between(at(2025, 3, 3, 9), at(2025, 3, 5, 9), cal) == timedelta(hours=16)
     # Friday 16:00 -> Monday 08:00 over the weekend: 2 h.
-    assert working_time_between(at(2025, 3, 7, 16), at(2025, 3, 10, 8), cal) == timedelta(
-        hours=2
-    )
+    assert working_time_between(at(2025, 3, 7, 16), at(2025, 3, 10, 8), cal) == timedelta(hours=2)
     # Outside hours, and reversed or empty intervals.
     assert working_time_between(at(2025, 3, 3, 18), at(2025, 3, 4, 6), cal) == timedelta(0)
     assert working_time_between(at(2025, 3, 4), at(2025, 3, 3), cal) == timedelta(0)
     assert working_time_between(at(2025, 3, 3, 9), at(2025, 3, 3, 9), cal) == timedelta(0)
     # Through Tết 2026: Fri 13 Feb 15:00 -> Mon 23 Feb 09:00 is 2 h + 2 h.
-    assert working_time_between(at(2026, 2, 13, 15), at(2026, 2, 23, 9), cal) == timedelta(
-        hours=4
-    )
+    assert working_time_between(at(2026, 2, 13, 15), at(2026, 2, 23, 9), cal) == timedelta(hours=4)
 
 
 def test_calendar_without_work_raises_instead_of_looping() -> None:

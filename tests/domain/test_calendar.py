@@ -282,9 +282,7 @@ def test_days_off_in_year_lists_holidays_and_overrides() -> None:
     assert days[date(2026, 1, 1)] == "Tết Dương lịch"
     assert days[date(2026, 1, 2)] == "Ngày nghỉ theo lịch điều chỉnh"
     assert {date(2026, 2, d) for d in range(16, 21)} <= set(days)
-    assert {date(2026, 4, 26), date(2026, 4, 27), date(2026, 4, 30), date(2026, 5, 1)} <= set(
-        days
-    )
+    assert {date(2026, 4, 26), date(2026, 4, 27), date(2026, 4, 30), date(2026, 5, 1)} <= set(days)
     assert {date(2026, 8, 31), date(2026, 9, 1), date(2026, 9, 2)} <= set(days)
     assert date(2026, 1, 3) not in days  # an ordinary Saturday is not listed
     assert all(day.year == 2026 for day in days)
