@@ -15,9 +15,7 @@ def test_first_run_setup_then_overview(qtbot, typist, tmp_path: Path, monkeypatc
     assert isinstance(form, SetupForm)
 
     warnings = []
-    monkeypatch.setattr(
-        "counter_app.ui.main.QMessageBox.warning", lambda *a: warnings.append(a[2])
-    )
+    monkeypatch.setattr("counter_app.ui.main.QMessageBox.warning", lambda *a: warnings.append(a[2]))
     qtbot.keyClicks(form.unit_code, "000..12")
     typist(form.unit_name, "UBND xã Tân Lập")
     qtbot.mouseClick(form.save, Qt.MouseButton.LeftButton)
