@@ -8,11 +8,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from support import DATA
 
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.office_time import OFFICE_TZ
 
-DATA = Path(__file__).parent / "data"
 UNIT = "000.00.12.H49"
 
 

@@ -1,8 +1,8 @@
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import APPLICANT, registration
 from sqlalchemy import func, select
+from support import APPLICANT, registration
 
 from counter_app.domain.errors import InvalidInput, NotAllowed
 from counter_app.domain.office_time import OFFICE_TZ
@@ -131,7 +131,7 @@ def test_bad_input_names_the_field_and_saves_nothing(test_catalog, data, field):
 def test_dossier_keeps_the_procedure_version_it_was_received_under(test_catalog):
     import json
 
-    from conftest import DATA
+    from support import DATA
 
     from counter_app.services.catalog import import_catalog
     from counter_app.services.search import show_dossier

@@ -1,5 +1,5 @@
 import pytest
-from conftest import APPLICANT, registration
+from support import APPLICANT, registration
 
 from counter_app.domain.errors import InvalidInput
 from counter_app.services.registration import register_dossier

@@ -1,8 +1,8 @@
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import registration
 from sqlalchemy import select, text
+from support import registration
 
 from counter_app.domain.errors import InvalidInput, NotAllowed, NotFound
 from counter_app.domain.office_time import OFFICE_TZ
