@@ -32,18 +32,31 @@ def default_data_dir() -> Path:
 
 
 def seed_first_run(ctx: Context) -> None:
-    """The demo catalog when there is none, and the shipped calendar corrections once."""
-    from counter_app.services.calendar import import_calendar
-    from counter_app.services.catalog import import_catalog
+    """The demo catalog when there is none, and the shipped calendar corrections once.
 
-    catalog = resources_dir() / "catalog" / "demo-catalog.json"
-    import_catalog(
-        ctx, json.loads(catalog.read_text(encoding="utf-8")), source="demo", if_empty=True
-    )
-    calendar = json.loads((resources_dir() / "calendar" / "vn-overrides.json").read_text("utf-8"))
-    seed = calendar.pop("version")
-    calendar.pop("note", None)
-    import_calendar(ctx, calendar, source="resources", seed=seed)
+    Checked with one cheap read first: the files are parsed only when something is missing.
+    """
+    from sqlalchemy import exists, select
+
+    from counter_app.models import Procedure
+    from counter_app.services.context import get_setting
+
+    resources = resources_dir()
+    calendar = json.loads((resources / "calendar" / "vn-overrides.json").read_text("utf-8"))
+    with ctx.db.read() as session:
+        has_catalog = session.scalar(select(exists().where(Procedure.id.is_not(None))))
+        calendar_seeded = get_setting(session, "calendar_seed") == calendar["version"]
+    if not has_catalog:
+        from counter_app.services.catalog import import_catalog
+
+        catalog = json.loads((resources / "catalog" / "demo-catalog.json").read_text("utf-8"))
+        import_catalog(ctx, catalog, source="demo", if_empty=True)
+    if not calendar_seeded:
+        from counter_app.services.calendar import import_calendar
+
+        seed = calendar.pop("version")
+        calendar.pop("note", None)
+        import_calendar(ctx, calendar, source="resources", seed=seed)
 
 
 def open_context(data_dir: Path | None = None) -> Context:

@@ -1,0 +1,1 @@
+"""The province's central sync server (FastAPI + PostgreSQL): built by the sync issue."""
