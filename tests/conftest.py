@@ -26,12 +26,27 @@ def clock():
     return Clock()
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """A database migrated and seeded once per test session; each test gets its own copy."""
+    from counter_app.app import open_context
+    from counter_app.models.database import DB_FILENAME
+
+    data_dir = tmp_path_factory.mktemp("template")
+    open_context(data_dir).db.close()  # the last connection's close checkpoints the WAL
+    return data_dir / DB_FILENAME
+
+
 @pytest.fixture
-def ctx(tmp_path: Path, clock):
+def ctx(tmp_path: Path, clock, migrated_database: Path):
     """A freshly set-up station (unit 000.00.12.H49, station 0) with the demo catalog."""
+    import shutil
+
     from counter_app.app import open_context
     from counter_app.services.office import setup_office
 
+    (tmp_path / "data").mkdir()
+    shutil.copy(migrated_database, tmp_path / "data" / migrated_database.name)
     context = open_context(tmp_path / "data")
     context.clock = clock
     setup_office(context, unit_code=UNIT_CODE, unit_name="UBND xã Tân Lập", place="Hà Nội")
