@@ -21,8 +21,23 @@ def setup_office(
     station: int = 0,
     place: str = "",
     governing_agency: str = "",
+    admin_full_name: str = "",
+    admin_password: str | None = None,
+    admin_password_confirm: str | None = None,
 ) -> Office:
-    """Create or update the office settings. The unit code cannot change once dossiers exist."""
+    """Create or update the office settings. The unit code cannot change once dossiers exist.
+
+    On first run the administrator account is created; with `admin_password` (the window's
+    set-up wizard) it gets that password (argon2id) and `admin_full_name`, in the same
+    transaction: a refused password leaves nothing saved.
+    """
+    admin_hash = None
+    if admin_password is not None:
+        from counter_app.services.clerks import hash_password, validate_new_password
+
+        if not clean(admin_full_name):
+            raise InvalidInput("Nhập họ tên quản trị viên.", field="admin_full_name")
+        admin_hash = hash_password(validate_new_password(admin_password, admin_password_confirm))
     unit_code = validate_unit_code(unit_code)
     station = validate_station(station)
     unit_name = clean(unit_name)
@@ -51,8 +66,9 @@ def setup_office(
             admin = Clerk(
                 uuid=new_uuid(),
                 username=DEFAULT_ADMIN,
-                full_name="Quản trị viên",
+                full_name=clean(admin_full_name) or "Quản trị viên",
                 role="admin",
+                password_hash=admin_hash,
                 created_at=now,
             )
             session.add(admin)

@@ -1,0 +1,231 @@
+"""Clerk accounts: argon2id password hashes, sign-in, adding clerks, changing passwords.
+
+No Qt here: the window and (later) the command line call these. argon2 is imported on first use
+so that the first screen does not pay for it before a clerk types a password.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from counter_app.domain.errors import InvalidInput, NotAllowed, NotFound
+from counter_app.domain.text import clean, nfc
+from counter_app.models import Clerk
+from counter_app.services.context import Context, new_uuid, record
+
+MIN_PASSWORD_LENGTH = 6
+ROLES = {"clerk": "Cán bộ tiếp nhận", "admin": "Quản trị viên"}
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+_WRONG = "Tên đăng nhập hoặc mật khẩu không đúng; hãy nhập lại (chú ý bộ gõ tiếng Việt, Caps Lock)."
+
+_hasher = None
+
+
+def _password_hasher():
+    global _hasher
+    if _hasher is None:
+        from argon2 import PasswordHasher  # argon2id by default
+
+        _hasher = PasswordHasher()
+    return _hasher
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The clerk at the desk, detached from any session."""
+
+    id: int
+    username: str
+    full_name: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+
+def _signed_in(clerk: Clerk) -> SignedIn:
+    return SignedIn(clerk.id, clerk.username, clerk.full_name, clerk.role)
+
+
+def validate_username(username: str) -> str:
+    value = clean(username).lower()
+    if not _USERNAME.fullmatch(value):
+        raise InvalidInput(
+            f"Tên đăng nhập «{value}» không hợp lệ: 2–32 chữ thường không dấu, chữ số, dấu chấm, "
+            "gạch dưới hoặc gạch ngang (ví dụ «lan.nt»).",
+            field="username",
+        )
+    return value
+
+
+def validate_new_password(password: str, confirm: str | None = None) -> str:
+    value = nfc(password)
+    if len(value) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.", field="password"
+        )
+    if value.strip() != value:
+        raise InvalidInput(
+            "Mật khẩu không được bắt đầu hay kết thúc bằng dấu cách.", field="password"
+        )
+    if confirm is not None and nfc(confirm) != value:
+        raise InvalidInput("Hai lần nhập mật khẩu không khớp; hãy nhập lại.", field="confirm")
+    return value
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of a password already checked by `validate_new_password`."""
+    return _password_hasher().hash(password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return _password_hasher().verify(password_hash, nfc(password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_admin_password(ctx: Context) -> bool:
+    """True when no active administrator can sign in yet (set up from the command line)."""
+    with ctx.db.read() as session:
+        admins = session.scalars(select(Clerk).where(Clerk.active, Clerk.role == "admin")).all()
+        return not any(a.password_hash for a in admins)
+
+
+def set_first_admin_password(
+    ctx: Context, *, full_name: str, password: str, confirm: str | None = None
+) -> SignedIn:
+    """Give the administrator created by `counter-app setup` a name and a password, once."""
+    password = validate_new_password(password, confirm)
+    name = clean(full_name)
+    if not name:
+        raise InvalidInput("Nhập họ tên quản trị viên.", field="full_name")
+    hashed = hash_password(password)
+    now = ctx.now()
+    with ctx.db.write() as session:
+        admin = session.scalars(
+            select(Clerk).where(Clerk.active, Clerk.role == "admin").order_by(Clerk.id)
+        ).first()
+        if admin is None:
+            raise NotAllowed("Chưa có quản trị viên; hãy thiết lập đơn vị trước.")
+        if admin.password_hash:
+            raise NotAllowed("Quản trị viên đã có mật khẩu; hãy đăng nhập.")
+        admin.password_hash, admin.full_name = hashed, name
+        record(session, now, clerk_id=admin.id, action="clerk.first_password", entity="clerk",
+               entity_id=admin.username)  # fmt: skip
+        return _signed_in(admin)
+
+
+def sign_in(ctx: Context, username: str, password: str) -> SignedIn:
+    """The clerk if the password matches; the same message for an unknown name or a bad
+    password, so the screen does not tell which usernames exist."""
+    name = clean(username).lower()
+    if not name:
+        raise InvalidInput("Nhập tên đăng nhập.", field="username")
+    if not password:
+        raise InvalidInput("Nhập mật khẩu.", field="password")
+    now = ctx.now()
+    with ctx.db.read() as session:
+        clerk = session.scalars(select(Clerk).where(Clerk.username == name)).first()
+        found = clerk is not None and clerk.active and clerk.password_hash
+        ok = bool(found) and _verify(clerk.password_hash, password)
+    with ctx.db.write() as session:
+        record(
+            session,
+            now,
+            clerk_id=clerk.id if ok else None,
+            action="clerk.sign_in" if ok else "clerk.sign_in_failed",
+            entity="clerk",
+            entity_id=name,
+        )
+    if not ok:
+        if clerk is not None and clerk.active and not clerk.password_hash:
+            raise NotAllowed(
+                f"Tài khoản «{name}» chưa có mật khẩu; nhờ quản trị viên đặt mật khẩu "
+                "trong Cài đặt › Cán bộ.",
+                field="password",
+            )
+        raise InvalidInput(_WRONG, field="password")
+    return _signed_in(clerk)
+
+
+def list_clerks(ctx: Context) -> list[SignedIn]:
+    with ctx.db.read() as session:
+        rows = session.scalars(select(Clerk).where(Clerk.active).order_by(Clerk.username)).all()
+        return [_signed_in(c) for c in rows]
+
+
+def _require_admin(acting: SignedIn) -> None:
+    if not acting.is_admin:
+        raise NotAllowed("Chỉ quản trị viên mới quản lý được tài khoản cán bộ.")
+
+
+def create_clerk(
+    ctx: Context,
+    *,
+    username: str,
+    full_name: str,
+    password: str,
+    confirm: str | None = None,
+    role: str = "clerk",
+    acting: SignedIn,
+) -> SignedIn:
+    _require_admin(acting)
+    username = validate_username(username)
+    name = clean(full_name)
+    if not name:
+        raise InvalidInput("Nhập họ tên cán bộ.", field="full_name")
+    if role not in ROLES:
+        raise InvalidInput(f"Vai trò «{role}» không hợp lệ.", field="role")
+    hashed = hash_password(validate_new_password(password, confirm))
+    now = ctx.now()
+    with ctx.db.write() as session:
+        if session.scalars(select(Clerk).where(Clerk.username == username)).first():
+            raise InvalidInput(
+                f"Tên đăng nhập «{username}» đã có; hãy chọn tên khác.", field="username"
+            )
+        clerk = Clerk(
+            uuid=new_uuid(),
+            username=username,
+            full_name=name,
+            role=role,
+            password_hash=hashed,
+            created_at=now,
+        )
+        session.add(clerk)
+        session.flush()
+        record(session, now, clerk_id=acting.id, action="clerk.create", entity="clerk",
+               entity_id=username, details={"role": role})  # fmt: skip
+        return _signed_in(clerk)
+
+
+def change_password(
+    ctx: Context,
+    username: str,
+    *,
+    new_password: str,
+    confirm: str | None = None,
+    acting: SignedIn,
+) -> None:
+    """A clerk changes their own password; an administrator may reset anyone's."""
+    if acting.username != username:
+        _require_admin(acting)
+    hashed = hash_password(validate_new_password(new_password, confirm))
+    now = ctx.now()
+    with ctx.db.write() as session:
+        clerk = session.scalars(select(Clerk).where(Clerk.username == username)).first()
+        if clerk is None:
+            raise NotFound(f"Không có cán bộ «{username}».")
+        clerk.password_hash = hashed
+        record(session, now, clerk_id=acting.id, action="clerk.password", entity="clerk",
+               entity_id=username)  # fmt: skip

@@ -1,0 +1,73 @@
+"""The "Today" screen's lists and the status bar's figures. No Qt here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from counter_app.domain.office_time import OFFICE_TZ
+from counter_app.domain.status import Status
+from counter_app.models import OutboxItem
+from counter_app.services.context import Context, get_setting
+from counter_app.services.search import search_dossiers
+
+
+@dataclass
+class TodayLists:
+    received_today: list[dict[str, Any]] = field(default_factory=list)
+    due_today: list[dict[str, Any]] = field(default_factory=list)
+    overdue: list[dict[str, Any]] = field(default_factory=list)
+    waiting_hand_back: list[dict[str, Any]] = field(default_factory=list)
+
+
+def today_lists(ctx: Context) -> TodayLists:
+    today = ctx.now().astimezone(OFFICE_TZ).date()
+    lists = TodayLists(
+        received_today=search_dossiers(ctx, received_from=today, received_to=today, limit=500),
+        due_today=search_dossiers(ctx, due_today=True, limit=500),
+        overdue=search_dossiers(ctx, overdue=True, limit=500),
+        waiting_hand_back=search_dossiers(
+            ctx, statuses=[int(Status.RESULT_READY), int(Status.STOPPED)], limit=500
+        ),
+    )
+    for entries in (lists.due_today, lists.overdue, lists.waiting_hand_back):
+        entries.sort(key=lambda d: d["appointment_at"])
+    return lists
+
+
+@dataclass
+class SyncSummary:
+    """What the status bar says about synchronisation."""
+
+    server_configured: bool
+    online: bool | None  # None: not known (no sync has been tried)
+    waiting: int  # outbox items not yet acknowledged (quarantined ones included)
+    quarantined: int
+    last_success: datetime | None
+
+
+def sync_summary(ctx: Context) -> SyncSummary:
+    """Read from the outbox and the settings. The sync issue may publish richer state; the
+    window only needs these figures."""
+    with ctx.db.read() as session:
+        waiting = session.scalar(
+            select(func.count()).select_from(OutboxItem).where(OutboxItem.acknowledged_at.is_(None))
+        )
+        quarantined = session.scalar(
+            select(func.count())
+            .select_from(OutboxItem)
+            .where(OutboxItem.acknowledged_at.is_(None), OutboxItem.quarantined_reason.is_not(None))
+        )
+        url = get_setting(session, "server_url", "") or ""
+        last = get_setting(session, "last_sync_success_at")
+        online = get_setting(session, "last_sync_online")
+    return SyncSummary(
+        server_configured=bool(url),
+        online=online if isinstance(online, bool) else None,
+        waiting=waiting or 0,
+        quarantined=quarantined or 0,
+        last_success=datetime.fromisoformat(last) if isinstance(last, str) and last else None,
+    )
