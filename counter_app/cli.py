@@ -165,7 +165,58 @@ def cmd_register(args, ctx) -> int:
     from counter_app.services.registration import register_dossier
 
     data = _read_json_argument(args.json_file, "tiếp nhận")
-    _print_json(register_dossier(ctx, data, clerk=args.clerk))
+    dossier = register_dossier(ctx, data, clerk=args.clerk)
+    _print_json(dossier)
+    if args.receipt:
+        from counter_app.services.printing import print_form
+
+        try:
+            printed = print_form(ctx, dossier["code"], "01", out=args.receipt, clerk=args.clerk)
+        except (CounterError, OSError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            print(
+                f"Lỗi: đã tiếp nhận hồ sơ {dossier['code']} nhưng chưa in được giấy tiếp nhận "
+                f"({reason}). In bằng «counter-app receipt {dossier['code']} --out TỆP.pdf».",
+                file=sys.stderr,
+            )
+            return EXIT_FAILURE
+        print(printed.summary_vi(), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_receipt(args, ctx) -> int:
+    from counter_app.services.printing import parse_office_datetime, print_form
+
+    new_appointment = (
+        parse_office_datetime(args.new_appointment, "new_appointment")
+        if args.new_appointment
+        else None
+    )
+    printed = print_form(
+        ctx,
+        args.code,
+        args.form,
+        out=args.out,
+        slip=True if args.slip else None,
+        clerk=args.clerk,
+        new_appointment=new_appointment,
+        reason=args.reason,
+    )
+    print(printed.summary_vi())
+    return EXIT_OK
+
+
+def cmd_register_book(args, ctx) -> int:
+    from counter_app.services.printing import parse_day, print_register_book
+
+    printed = print_register_book(
+        ctx,
+        parse_day(args.date_from, "from"),
+        parse_day(args.date_to, "to"),
+        out=args.out,
+        clerk=args.clerk,
+    )
+    print(printed.summary_vi())
     return EXIT_OK
 
 
@@ -304,7 +355,38 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="tệp JSON, hoặc - để đọc từ đầu vào chuẩn",
     )
+    p.add_argument(
+        "--receipt",
+        type=Path,
+        metavar="FILE.pdf",
+        help="in luôn giấy tiếp nhận và hẹn trả kết quả (mẫu 01) ra tệp PDF này",
+    )
     p.set_defaults(handler=cmd_register)
+
+    p = commands.add_parser("receipt", help="in giấy tiếp nhận (mẫu 01) hoặc mẫu 02–05 ra PDF")
+    p.add_argument("code", help="mã hồ sơ")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="tệp PDF")
+    p.add_argument(
+        "--form",
+        default="01",
+        choices=["01", "02", "03", "04", "05"],
+        help="01 giấy tiếp nhận (mặc định), 02 yêu cầu bổ sung, 03 từ chối tiếp nhận, "
+        "04 xin lỗi và hẹn lại, 05 phiếu kiểm soát",
+    )
+    p.add_argument("--slip", action="store_true", help="giấy tiếp nhận khổ 80 mm (máy in nhiệt)")
+    p.add_argument(
+        "--new-appointment",
+        metavar="'YYYY-MM-DD HH:MM'",
+        help="mẫu 04: ngày giờ hẹn trả mới (mặc định: lấy từ quá trình xử lý)",
+    )
+    p.add_argument("--reason", help="mẫu 04: lý do chậm trễ")
+    p.set_defaults(handler=cmd_receipt)
+
+    p = commands.add_parser("register-book", help="in sổ theo dõi hồ sơ của quầy ra PDF")
+    p.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="tệp PDF")
+    p.set_defaults(handler=cmd_register_book)
 
     p = commands.add_parser("find", help="tìm hồ sơ theo mã, số giấy tờ, điện thoại, họ tên")
     p.add_argument("query")

@@ -1,0 +1,58 @@
+"""The embedded serif family: Liberation Serif 2 (SIL OFL 1.1, Times New Roman metrics).
+
+Decree 30/2020 asks for Times New Roman; Liberation Serif has the same metrics and covers
+Vietnamese. The TTFs ship in `resources/fonts/` (never the system's fonts) and are embedded
+(subset) in every PDF. Registered once per process, on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+
+REGULAR = "LiberationSerif"
+BOLD = "LiberationSerif-Bold"
+ITALIC = "LiberationSerif-Italic"
+BOLD_ITALIC = "LiberationSerif-BoldItalic"
+_FILES = {
+    REGULAR: "LiberationSerif-Regular.ttf",
+    BOLD: "LiberationSerif-Bold.ttf",
+    ITALIC: "LiberationSerif-Italic.ttf",
+    BOLD_ITALIC: "LiberationSerif-BoldItalic.ttf",
+}
+
+_lock = threading.Lock()
+_registered = False
+
+
+def register_fonts() -> None:
+    """Register the four faces and their family with reportlab (idempotent, thread-safe)."""
+    global _registered
+    if _registered:
+        return
+    with _lock:
+        if _registered:
+            return
+        from reportlab.lib.fonts import addMapping
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        from counter_app.app import resources_dir
+        from counter_app.domain.errors import CounterError
+
+        folder = resources_dir() / "fonts"
+        for name, file_name in _FILES.items():
+            path = folder / file_name
+            if not path.is_file():
+                raise CounterError(
+                    f"Thiếu tệp phông chữ {path}: cài đặt lại phần mềm để in được giấy tờ."
+                )
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+        pdfmetrics.registerFontFamily(
+            REGULAR, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC
+        )
+        # <b>/<i> inside paragraphs resolve through these mappings.
+        addMapping(REGULAR, 0, 0, REGULAR)
+        addMapping(REGULAR, 1, 0, BOLD)
+        addMapping(REGULAR, 0, 1, ITALIC)
+        addMapping(REGULAR, 1, 1, BOLD_ITALIC)
+        _registered = True
