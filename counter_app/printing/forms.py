@@ -6,8 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from counter_app.domain.appointment import Duration
 from counter_app.domain.errors import CounterError
@@ -15,6 +23,7 @@ from counter_app.domain.registration import ID_TYPES
 from counter_app.printing.barcodes import Code128, QrCode
 from counter_app.printing.fonts import BOLD, REGULAR, register_fonts
 from counter_app.printing.layout import (
+    A4_MARGINS,
     Styles,
     build_pdf,
     frame_width,
@@ -37,6 +46,8 @@ from counter_app.printing.text import (
 COPIES = ("Liên 1: Lưu tại Bộ phận Một cửa", "Liên 2: Giao người nộp hồ sơ")
 A4_BARCODE_MODULE = 0.33 * mm  # 2.6 px at a 200 dpi scan, 7.8 dots on a 600 dpi laser
 A4_QR_SIZE = 26 * mm
+BODY_SIZES = (11.5, 11, 10.5, 10, 9.5, 9)
+A4_FRAME_HEIGHT = A4[1] - A4_MARGINS["top"] - A4_MARGINS["bottom"] - 1
 
 
 def duration_text(duration: Any) -> str:
@@ -108,22 +119,25 @@ def _documents_table(dossier: dict, width: float, styles: Styles) -> Table:
     return table
 
 
-def _codes_row(dossier: dict, info: PrintInfo, width: float, styles: Styles) -> Table:
-    """The Code 128 of the dossier code (left) and the lookup QR code (right)."""
+def _codes_block(dossier: dict, info: PrintInfo, width: float, styles: Styles) -> Table:
+    """The appointment box above the Code 128 of the dossier code, the lookup QR code beside."""
     code = dossier["code"]
+    qr_width = A4_QR_SIZE + 8 * mm
+    left_width = width - qr_width - 3 * mm
     barcode = Code128(code, module=A4_BARCODE_MODULE, height=12 * mm, font_size=10)
+    left = [_appointment_box(dossier["appointment_at"], left_width), Spacer(1, 3 * mm), barcode]
     qr_cell = [
         QrCode(info.lookup_text(code), A4_QR_SIZE),
         para("Quét để tra cứu hồ sơ", styles.small_center),
     ]
-    qr_width = A4_QR_SIZE + 8 * mm
-    table = Table([[barcode, qr_cell]], colWidths=[width - qr_width, qr_width])
+    table = Table([[left, qr_cell]], colWidths=[width - qr_width, qr_width])
     table.setStyle(
         TableStyle(
             [
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("ALIGN", (0, 0), (0, 0), "LEFT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (0, 0), (0, 0), "CENTER"),
                 ("ALIGN", (1, 0), (1, 0), "CENTER"),
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),  # else Table sets Helvetica
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 0),
@@ -182,15 +196,15 @@ def _footer_lines(office: Letterhead, info: PrintInfo, dossier: dict, styles: St
 # -- Form 01 ----------------------------------------------------------------------------------
 
 
-def _form01_copy(dossier: dict, office: Letterhead, info: PrintInfo, copy: str) -> list[Flowable]:
-    styles = Styles(body_size=11.5)
+def _form01_copy(
+    dossier: dict, office: Letterhead, info: PrintInfo, copy: str, body_size: float = 11.5
+) -> list[Flowable]:
+    styles = Styles(body_size=body_size)
     width = frame_width()
     received = dossier["received_at"]
     story: list[Flowable] = [letterhead(office, office_time(received), width)]
     story += _title_block("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", dossier, styles, copy)
-    story.append(_appointment_box(dossier["appointment_at"], width))
-    story.append(Spacer(1, 3 * mm))
-    story.append(_codes_row(dossier, info, width, styles))
+    story.append(_codes_block(dossier, info, width, styles))
     story.append(Spacer(1, 3 * mm))
     story.append(para(f"Bộ phận Một cửa {markup(office.unit_name)}", styles.body))
     story += _applicant_lines(dossier, styles)
@@ -217,18 +231,34 @@ def _form01_copy(dossier: dict, office: Letterhead, info: PrintInfo, copy: str) 
     story += _footer_lines(office, info, dossier, styles)
     story.append(Spacer(1, 3 * mm))
     story.append(
-        KeepTogether(
-            signatures(
-                [
-                    ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", dossier["applicant"]["full_name"]),
-                    ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", info.clerk_name),
-                ],
-                width,
-                styles,
-                space=16 * mm,
-            )
+        signatures(
+            [
+                ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", dossier["applicant"]["full_name"]),
+                ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", info.clerk_name),
+            ],
+            width,
+            styles,
+            space=(16 if body_size >= 11.5 else 13) * mm,
         )
     )
+    return story
+
+
+def _story_height(story: list[Flowable], width: float) -> float:
+    return sum(f.wrap(width, A4_FRAME_HEIGHT)[1] + f.getSpaceBefore() for f in story)
+
+
+def _fitted_copy(dossier: dict, office: Letterhead, info: PrintInfo, copy: str) -> list[Flowable]:
+    """One copy on one page: smaller body text (down to 9 pt) for a long list of documents.
+
+    A list too long even then flows on to a second page of the same copy: never shrunk as a
+    whole, which would also shrink the barcode below what a scanner reads.
+    """
+    width = frame_width()
+    for body_size in BODY_SIZES:
+        story = _form01_copy(dossier, office, info, copy, body_size)
+        if _story_height(story, width) <= A4_FRAME_HEIGHT:
+            return story
     return story
 
 
@@ -239,7 +269,7 @@ def render_form01(dossier: dict, office: Letterhead, info: PrintInfo) -> bytes:
     for index, copy in enumerate(COPIES):
         if index:
             story.append(PageBreak())
-        story += _form01_copy(dossier, office, info, copy)
+        story += _fitted_copy(dossier, office, info, copy)
     return build_pdf(
         story,
         title=f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả {dossier['code']}",
