@@ -30,6 +30,19 @@ QT_RUNTIME_PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 lib
 XVFB_PACKAGES=(xvfb xauth libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0
     libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0)
 
+# PostgreSQL server binaries: the sync tests start a throwaway cluster of their own
+# (tests/server/harness.py), so the package's default cluster is not created.
+POSTGRES_PACKAGES=(postgresql)
+apt_need_postgres() {
+    if [ "$(id -u)" -eq 0 ] && ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null \
+            | grep -q "ok installed"; then
+        mkdir -p /etc/postgresql-common
+        [ -f /etc/postgresql-common/createcluster.conf ] \
+            || echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+    fi
+    apt_need "${POSTGRES_PACKAGES[@]}"
+}
+
 ensure_venv() {
     local python="${PYTHON:-python3}"
     if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
