@@ -20,7 +20,8 @@ PRINT_MODES = {
     "direct": "In thẳng ra máy in",
     "pdf": "Chỉ lưu tệp PDF",
 }
-PAPERS = {"A4": "Khổ A4", "80mm": "Giấy cuộn 80 mm"}
+# The printing service reads "receipt_layout" for Form 01 (the other forms are always A4).
+RECEIPT_LAYOUTS = {"a4": "Khổ A4 (2 liên)", "slip80": "Giấy cuộn 80 mm"}
 IDLE_MINUTES_MAX = 240
 _URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 _SESSION = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
@@ -32,7 +33,7 @@ class StationSettings:
         default_factory=lambda: OfficeHours.default().to_dict()
     )
     print_mode: str = "preview"
-    paper: str = "A4"
+    receipt_layout: str = "a4"
     printer_name: str = ""  # "" = the system's default printer
     pdf_folder: str = ""  # "" = <data folder>/prints
     server_url: str = ""
@@ -42,7 +43,7 @@ class StationSettings:
 _KEYS = {
     "office_hours": "office_hours",
     "print_mode": "print_mode",
-    "paper": "paper",
+    "receipt_layout": "receipt_layout",
     "printer_name": "printer_name",
     "pdf_folder": "pdf_folder",
     "server_url": "server_url",
@@ -91,8 +92,8 @@ def save_settings(ctx: Context, new: StationSettings, *, acting) -> StationSetti
     hours = OfficeHours.from_dict(new.office_hours).to_dict()
     if new.print_mode not in PRINT_MODES:
         raise InvalidInput(f"Cách in «{new.print_mode}» không hợp lệ.", field="print_mode")
-    if new.paper not in PAPERS:
-        raise InvalidInput(f"Khổ giấy «{new.paper}» không hợp lệ.", field="paper")
+    if new.receipt_layout not in RECEIPT_LAYOUTS:
+        raise InvalidInput(f"Khổ giấy «{new.receipt_layout}» không hợp lệ.", field="receipt_layout")
     url = clean(new.server_url).rstrip("/")
     if url and not _URL.fullmatch(url):
         raise InvalidInput(
@@ -109,7 +110,7 @@ def save_settings(ctx: Context, new: StationSettings, *, acting) -> StationSetti
     saved = StationSettings(
         office_hours=hours,
         print_mode=new.print_mode,
-        paper=new.paper,
+        receipt_layout=new.receipt_layout,
         printer_name=clean(new.printer_name),
         pdf_folder=clean(new.pdf_folder),
         server_url=url,

@@ -1,107 +1,405 @@
-"""The desk window (minimal: office set-up and an overview; the desk issue fills it)."""
+"""The desk window: set-up, sign-in and lock, then the desk's screens in tabs.
+
+Keyboard: F2 receive, F3 search, F4 hand back, F5 today (refresh), F6 the open dossier,
+F9 settings, Ctrl+L lock, Ctrl+Q quit; every button has an Alt mnemonic. A scanned ID card
+fills the receive screen from anywhere; a scanned receipt opens its dossier (or loads it into
+the hand-back screen when that screen is showing).
+"""
 
 from __future__ import annotations
 
 import sys
+import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFormLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
-    QMessageBox,
-    QPushButton,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
+    QProgressBar,
+    QStackedWidget,
+    QTabWidget,
 )
 
-from counter_app.domain.errors import CounterError
 from counter_app.services.context import Context
 
 WINDOW_TITLE = "Quầy Một Cửa"
+IDLE_CHECK_MS = 15_000
+STATUS_REFRESH_MS = 30_000
 
 
-class SetupForm(QWidget):
-    """First run: the receiving unit and the station number."""
+class Desk(QTabWidget):
+    """The screens of a signed-in clerk."""
 
-    def __init__(self, ctx: Context, on_done) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__()
-        self.ctx, self.on_done = ctx, on_done
-        layout = QFormLayout(self)
-        layout.addRow(QLabel("<b>Thiết lập đơn vị tiếp nhận</b>"))
-        self.unit_code = QLineEdit(placeholderText="ví dụ 000.00.12.H49")
-        self.unit_name = QLineEdit(placeholderText="ví dụ Ủy ban nhân dân xã Tân Lập")
-        self.place = QLineEdit(placeholderText="địa danh ghi trên phiếu")
-        self.station = QSpinBox(minimum=0, maximum=9)
-        layout.addRow("Mã đơn vị:", self.unit_code)
-        layout.addRow("Tên đơn vị:", self.unit_name)
-        layout.addRow("Địa danh:", self.place)
-        layout.addRow("Số quầy:", self.station)
-        self.save = QPushButton("&Lưu thiết lập")
-        self.save.clicked.connect(self.submit)
-        layout.addRow(self.save)
+        from counter_app.ui.detail import DetailScreen
+        from counter_app.ui.handback import HandBackScreen
+        from counter_app.ui.receive import ReceiveScreen
+        from counter_app.ui.search import SearchScreen
+        from counter_app.ui.settings import SettingsScreen
+        from counter_app.ui.today import TodayScreen
 
-    def submit(self) -> None:
-        from counter_app.services.office import setup_office
-
-        try:
-            setup_office(
-                self.ctx,
-                unit_code=self.unit_code.text(),
-                unit_name=self.unit_name.text(),
-                station=self.station.value(),
-                place=self.place.text(),
-            )
-        except CounterError as error:
-            QMessageBox.warning(self, "Chưa lưu được thiết lập", error.message)
-            return
-        self.on_done()
-
-
-class Overview(QWidget):
-    def __init__(self, ctx: Context) -> None:
-        super().__init__()
-        from counter_app.services.catalog import count_procedures
-        from counter_app.services.office import office_or_none
-
-        office = office_or_none(ctx)
-        layout = QVBoxLayout(self)
-        title = QLabel(f"<h2>{office.unit_name}</h2>" if office else "")
-        layout.addWidget(title)
-        self.summary = QLabel(
-            f"Mã đơn vị: {office.unit_code} · Quầy số {office.station_number}<br>"
-            f"Danh mục: {count_procedures(ctx)} thủ tục<br>"
-            f"Thư mục dữ liệu: {ctx.data_dir}"
-            if office
-            else ""
-        )
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.summary)
-        layout.addStretch()
+        ctx, username = window.ctx, window.clerk_username
+        self.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.today = TodayScreen(ctx)
+        self.receive = ReceiveScreen(ctx, username)
+        self.search = SearchScreen(ctx)
+        self.detail = DetailScreen(ctx, username)
+        self.hand_back = HandBackScreen(ctx, username)
+        self.settings = SettingsScreen(ctx, lambda: window.clerk)
+        for screen, label in (
+            (self.today, "Hôm nay  F5"),
+            (self.receive, "Tiếp nhận  F2"),
+            (self.search, "Tra cứu  F3"),
+            (self.detail, "Hồ sơ  F6"),
+            (self.hand_back, "Trả kết quả  F4"),
+            (self.settings, "Cài đặt  F9"),
+        ):
+            self.addTab(screen, label)
 
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: Context) -> None:
         super().__init__()
         from counter_app.services.office import office_or_none
+        from counter_app.ui.scanner import ScanListener
+        from counter_app.ui.workers import Jobs
 
         self.ctx = ctx
+        self.clerk = None  # SignedIn
+        self.desk: Desk | None = None
+        self.rating_dialog = None
         self.setWindowTitle(WINDOW_TITLE)
-        self.resize(900, 600)
-        if office_or_none(ctx) is None:
-            self.setCentralWidget(SetupForm(ctx, self.show_overview))
-        else:
-            self.show_overview()
+        self.resize(1280, 720)
+        self.jobs = Jobs(self)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.scanner = ScanListener(self)
+        QApplication.instance().installEventFilter(self.scanner)
+        self.scanner.cccd_scanned.connect(self.on_card_scanned)
+        self.scanner.receipt_scanned.connect(self.on_receipt_scanned)
+        self._status_bar()
+        self._actions()
+        self.printing = None
+        self.setup_wizard = self.first_password = self.sign_in_screen = None
 
-    def show_overview(self) -> None:
-        self.setCentralWidget(Overview(self.ctx))
+        office = office_or_none(ctx)
+        if office is None:
+            self.show_setup()
+        else:
+            self.show_sign_in(office.unit_name)
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setInterval(IDLE_CHECK_MS)
+        self.idle_timer.timeout.connect(self.check_idle)
+        self.idle_timer.start()
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(STATUS_REFRESH_MS)
+        self.status_timer.timeout.connect(self.refresh_status)
+        self.status_timer.start()
+
+    # -- chrome ------------------------------------------------------------------------------
+
+    def _status_bar(self) -> None:
+        bar = self.statusBar()
+        self.clerk_label = QLabel("Chưa đăng nhập")
+        self.sync_label = QLabel("")
+        self.activity_label = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy
+        self.progress.setMaximumWidth(140)
+        self.progress.hide()
+        bar.addWidget(self.clerk_label)
+        bar.addPermanentWidget(self.activity_label)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.sync_label)
+        self.jobs.activity.connect(self.on_activity)
+
+    def _actions(self) -> None:
+        menu = self.menuBar().addMenu("&Làm việc")
+        self.desk_actions: list[QAction] = []
+
+        def add(text: str, shortcut: str, slot) -> QAction:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+            self.addAction(action)
+            self.desk_actions.append(action)
+            return action
+
+        add("&Tiếp nhận hồ sơ", "F2", lambda: self.go("receive"))
+        add("Tra &cứu", "F3", lambda: self.go("search"))
+        add("T&rả kết quả", "F4", lambda: self.go("hand_back"))
+        add("&Hôm nay", "F5", lambda: self.go("today"))
+        add("Hồ &sơ đang mở", "F6", lambda: self.go("detail"))
+        add("Cài đặ&t", "F9", lambda: self.go("settings"))
+        menu.addSeparator()
+        add("&Khóa màn hình", "Ctrl+L", self.lock)
+        add("Đăng &xuất", "Ctrl+Shift+L", self.sign_out)
+        quit_action = QAction("Th&oát", self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        menu.addAction(quit_action)
+        self.addAction(quit_action)
+        self._enable_desk_actions(False)
+
+    def _enable_desk_actions(self, enabled: bool) -> None:
+        for action in self.desk_actions:
+            action.setEnabled(enabled)
+
+    def on_activity(self, label: str) -> None:
+        self.activity_label.setText(label)
+        self.progress.setVisible(bool(label))
+
+    def refresh_status(self) -> None:
+        from counter_app.services.worklists import sync_summary
+        from counter_app.ui.common import fmt_when
+
+        try:
+            summary = sync_summary(self.ctx)
+        except Exception:  # the status bar never interrupts work
+            return
+        if not summary.server_configured:
+            state = "Chưa cấu hình máy chủ đồng bộ"
+        elif summary.online is None:
+            state = "Chưa đồng bộ lần nào"
+        else:
+            state = "Trực tuyến" if summary.online else "Ngoại tuyến"
+        last = fmt_when(summary.last_success, weekday=False) if summary.last_success else "chưa có"
+        waiting = f"Chờ đồng bộ: {summary.waiting}"
+        if summary.quarantined:
+            waiting += f" ({summary.quarantined} lỗi)"
+        self.sync_label.setText(f"{state}  ·  {waiting}  ·  Đồng bộ thành công lần cuối: {last}")
+
+    # -- first run, sign-in, lock -------------------------------------------------------
+
+    def show_setup(self) -> None:
+        from counter_app.ui.access import SetupWizard
+
+        self.setup_wizard = SetupWizard(self.ctx)
+        self.setup_wizard.completed.connect(self._after_setup)
+        self.stack.addWidget(self.setup_wizard)
+        self.stack.setCurrentWidget(self.setup_wizard)
+
+    def _after_setup(self, username: str) -> None:
+        from counter_app.services.office import office_or_none
+
+        office = office_or_none(self.ctx)
+        self.show_sign_in(office.unit_name if office else "")
+        self.sign_in_screen.username.setText(username)
+        self.sign_in_screen.message.info(
+            "Đã thiết lập xong. Đăng nhập bằng tài khoản quản trị viên vừa tạo."
+        )
+        self.sign_in_screen.password.setFocus()
+
+    def _sign_in_screen(self, unit_name: str = ""):
+        from counter_app.ui.access import SignInScreen
+
+        if self.sign_in_screen is None:
+            if not unit_name:
+                from counter_app.services.office import office_or_none
+
+                office = office_or_none(self.ctx)
+                unit_name = office.unit_name if office else ""
+            self.sign_in_screen = SignInScreen(self.ctx, unit_name)
+            self.sign_in_screen.signed_in.connect(self.on_signed_in)
+            self.stack.addWidget(self.sign_in_screen)
+        self.sign_in_screen.refresh_usernames()
+        return self.sign_in_screen
+
+    def show_sign_in(self, unit_name: str) -> None:
+        from counter_app.services.clerks import needs_admin_password
+        from counter_app.ui.access import FirstPasswordScreen
+
+        if needs_admin_password(self.ctx):
+            self.first_password = FirstPasswordScreen(self.ctx)
+            self.first_password.completed.connect(self.on_signed_in)
+            self.stack.addWidget(self.first_password)
+            self.stack.setCurrentWidget(self.first_password)
+            self.first_password.full_name.setFocus()
+            return
+        screen = self._sign_in_screen(unit_name)
+        self.stack.setCurrentWidget(screen)
+        screen.prepare()
+
+    def on_signed_in(self, clerk) -> None:
+        from counter_app.ui.printing import PrintFlow
+
+        self.clerk = clerk
+        self.clerk_label.setText(
+            f"Cán bộ: {clerk.full_name} ({clerk.username}, {clerk.role_label})"
+        )
+        self.scanner.last_activity = time.monotonic()
+        if self.desk is None:
+            self.desk = Desk(self)
+            self.printing = PrintFlow(self.ctx, self.jobs, self.clerk_username, self)
+            self.printing.message.connect(self.show_print_message)
+            self._wire_desk()
+            self.stack.addWidget(self.desk)
+            self.stack.setCurrentWidget(self.desk)
+            self.go("receive")
+        else:
+            self.stack.setCurrentWidget(self.desk)
+            self.desk.currentWidget().setFocus()
+        self.desk.settings.load()
+        self._enable_desk_actions(True)
+        self.refresh_status()
+
+    def clerk_username(self) -> str | None:
+        return self.clerk.username if self.clerk else None
+
+    def lock(self) -> None:
+        """Back to the sign-in screen; the screens keep what was being typed."""
+        if self.clerk is None:
+            return
+        name, username = self.clerk.full_name, self.clerk.username
+        self.clerk = None
+        screen = self._sign_in_screen()
+        screen.username.setText(username)
+        self.clerk_label.setText("Màn hình đã khóa")
+        self._enable_desk_actions(False)
+        self.stack.setCurrentWidget(screen)
+        screen.prepare(locked_by=name)
+
+    def sign_out(self) -> None:
+        self.lock()
+        if self.sign_in_screen is not None:
+            self.sign_in_screen.username.clear()
+            self.sign_in_screen.prepare()
+
+    def check_idle(self, now: float | None = None) -> bool:
+        """Lock when nobody touched the keyboard or mouse for the configured minutes."""
+        from counter_app.services.settings import load_settings
+
+        if self.clerk is None:
+            return False
+        try:
+            minutes = load_settings(self.ctx).idle_lock_minutes
+        except Exception:
+            return False
+        idle = (now if now is not None else time.monotonic()) - self.scanner.last_activity
+        if minutes and idle >= minutes * 60:
+            self.lock()
+            return True
+        return False
+
+    # -- the desk ------------------------------------------------------------------------
+
+    def _wire_desk(self) -> None:
+        d = self.desk
+        d.currentChanged.connect(self._on_tab)
+        d.receive.saved.connect(self.on_received)
+        d.search.open_requested.connect(self.open_dossier)
+        d.today.open_requested.connect(self.open_dossier)
+        d.today.register_requested.connect(self.print_today_register)
+        d.detail.print_requested.connect(self.print_form)
+        d.detail.hand_back_requested.connect(self.start_hand_back)
+        d.detail.changed.connect(lambda _code: self.refresh_status())
+        d.hand_back.handed_back.connect(self.on_handed_back)
+        d.settings.settings_changed.connect(self.refresh_status)
+        d.settings.settings_changed.connect(d.receive.update_appointment)
+
+    def go(self, name: str) -> None:
+        if self.desk is None or self.clerk is None:
+            return
+        screen = getattr(self.desk, name)
+        self.desk.setCurrentWidget(screen)
+        if name == "today":
+            screen.refresh()
+        focus = {
+            "receive": lambda: self.desk.receive.procedure_search,
+            "search": lambda: self.desk.search.query,
+            "hand_back": lambda: self.desk.hand_back.code,
+            "today": lambda: self.desk.today.tables["received_today"],
+        }.get(name)
+        if focus is not None:
+            focus().setFocus()
+
+    def _on_tab(self, _index: int) -> None:
+        current = self.desk.currentWidget()
+        if current is self.desk.today:
+            current.refresh()
+        elif current is self.desk.receive and current.choices is None:
+            current.load_catalog()
+        elif current is self.desk.search and current.procedure.count() == 0:
+            current.load_procedures()
+            current.run()
+
+    def open_dossier(self, code: str) -> None:
+        if self.desk is None or self.clerk is None:
+            return
+        self.desk.setCurrentWidget(self.desk.detail)
+        if self.desk.detail.show_dossier(code):
+            self.desk.detail.print_button.setFocus()
+
+    def start_hand_back(self, code: str) -> None:
+        self.desk.setCurrentWidget(self.desk.hand_back)
+        self.desk.hand_back.load(code)
+
+    def on_card_scanned(self, payload: str) -> None:
+        if self.desk is None or self.clerk is None:
+            return
+        if self.desk.currentWidget() is not self.desk.receive:
+            self.go("receive")
+        self.desk.receive.fill_from_card(payload)
+
+    def on_receipt_scanned(self, code: str) -> None:
+        if self.desk is None or self.clerk is None:
+            return
+        if self.desk.currentWidget() is self.desk.hand_back:
+            self.desk.hand_back.load(code)
+        else:
+            self.open_dossier(code)
+
+    def on_received(self, outcome: str, dossier: dict) -> None:
+        form = {"received": "01", "supplement": "02", "refused": "03"}[outcome]
+        self.print_form(dossier["code"], form, {})
+        self.refresh_status()
+
+    def print_form(self, code: str, form: str, extra: dict) -> None:
+        self.printing.print_form(code, form, extra)
+
+    def printing_folder(self):
+        from counter_app.services.settings import load_settings
+
+        return self.printing._folder(load_settings(self.ctx).pdf_folder)
+
+    def print_today_register(self) -> None:
+        today = self.ctx.now().date()
+        self.printing.print_register(today, today)
+
+    def show_print_message(self, kind: str, text: str) -> None:
+        screen = self.desk.currentWidget() if self.desk else None
+        bar = getattr(screen, "message", None)
+        if bar is not None:
+            bar.error(text) if kind == "error" else bar.info(text)
+        self.statusBar().showMessage(text, 15_000)
+
+    def on_handed_back(self, dossier: dict) -> None:
+        from counter_app.ui.handback import RatingDialog
+
+        self.refresh_status()
+        self.rating_dialog = RatingDialog(self.ctx, dossier, self.clerk_username(), self)
+        self.rating_dialog.rated.connect(
+            lambda r: self.desk.hand_back.message.info(
+                f"Cảm ơn! Đánh giá «{r['level_label']}» đã được ghi cho hồ sơ {r['code']}."
+            )
+        )
+        self.rating_dialog.finished.connect(lambda _r: self.desk.hand_back.code.setFocus())
+        self.rating_dialog.open()
+
+    def closeEvent(self, event) -> None:
+        QApplication.instance().removeEventFilter(self.scanner)
+        self.jobs.wait()
+        super().closeEvent(event)
 
 
 def run_window(ctx: Context) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName(WINDOW_TITLE)
     window = MainWindow(ctx)
     window.show()
     return app.exec()

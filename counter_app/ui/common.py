@@ -1,0 +1,200 @@
+"""Small pieces shared by the screens: Vietnamese formatting, the message bar, error guard,
+and the dossier list. Qt lives in `counter_app.ui` only."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+)
+
+from counter_app.domain.calendar import WEEKDAY_NAMES_VI
+from counter_app.domain.errors import CounterError
+
+log = logging.getLogger("counter_app.ui")
+
+# Unexpected exceptions caught by `guarded` (the GUI tests fail when this is not empty).
+UNEXPECTED: list[str] = []
+UNEXPECTED_MESSAGE = (
+    "Đã xảy ra lỗi không mong đợi; thao tác chưa được lưu. Chi tiết đã được ghi vào nhật ký, "
+    "hãy báo cho quản trị viên."
+)
+
+
+def as_datetime(value: str | datetime | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def fmt_when(value: str | datetime | None, *, weekday: bool = True) -> str:
+    """ "2026-12-01T09:00:00+07:00" -> "09:00 Thứ Ba 01/12/2026" (office time as stored)."""
+    moment = as_datetime(value)
+    if moment is None:
+        return ""
+    from counter_app.domain.office_time import to_office
+
+    moment = to_office(moment)
+    day = f"{WEEKDAY_NAMES_VI[moment.weekday()]} " if weekday else ""
+    return f"{moment:%H:%M} {day}{moment:%d/%m/%Y}"
+
+
+def fmt_date(value: str | date | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return f"{value:%d/%m/%Y}"
+
+
+def fmt_money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đồng" if amount else "Không thu phí"
+
+
+def unexpected(error: BaseException) -> str:
+    text = "".join(traceback.format_exception(error))
+    UNEXPECTED.append(text)
+    log.error("unexpected error\n%s", text)
+    return UNEXPECTED_MESSAGE
+
+
+def error_message(error: BaseException) -> str:
+    """What the clerk reads for an exception: a CounterError's sentence, never a traceback."""
+    if isinstance(error, CounterError):
+        return error.message
+    from sqlalchemy.exc import DatabaseError
+
+    if isinstance(error, DatabaseError):
+        log.error("database error: %s", error)
+        return (
+            "Lỗi cơ sở dữ liệu, thao tác chưa được lưu. Kiểm tra ổ đĩa và thư mục dữ liệu rồi "
+            "thử lại."
+        )
+    if isinstance(error, OSError):
+        return f"Lỗi tệp: {error.strerror or error} ({error.filename or ''}); thao tác chưa xong."
+    return unexpected(error)
+
+
+_BAR_STYLES = {
+    "error": "background:#fdecea; color:#8a1c12; border:1px solid #f5c2bd;",
+    "info": "background:#e8f4ea; color:#1d5b2b; border:1px solid #b9dcc1;",
+    "warn": "background:#fff6e0; color:#6b4a00; border:1px solid #f0d9a0;",
+}
+
+
+class MessageBar(QLabel):
+    """One line above a screen's buttons: an error (red), a warning, or a success (green)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.kind = ""
+        self.hide()
+
+    def _show(self, kind: str, text: str) -> None:
+        self.kind = kind
+        self.setStyleSheet(f"QLabel {{ {_BAR_STYLES[kind]} padding:6px 10px; border-radius:4px; }}")
+        self.setText(text)
+        self.show()
+
+    def error(self, text: str) -> None:
+        self._show("error", text)
+
+    def info(self, text: str) -> None:
+        self._show("info", text)
+
+    def warn(self, text: str) -> None:
+        self._show("warn", text)
+
+    def clear_message(self) -> None:
+        self.kind = ""
+        self.setText("")
+        self.hide()
+
+
+def guarded(bar: MessageBar, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+    """Run a service call; on failure show its Vietnamese message in `bar` and return False."""
+    try:
+        return True, fn(*args, **kwargs)
+    except Exception as error:  # every failure becomes a sentence; nothing half-saved
+        bar.error(error_message(error))
+        return False, None
+
+
+def heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet("font-size: 15pt; font-weight: 600; margin: 2px 0 6px 0;")
+    return label
+
+
+class DossierTable(QTableWidget):
+    """A list of dossiers; Enter or a double-click asks to open one."""
+
+    open_requested = Signal(str)
+    COLUMNS = ("Mã hồ sơ", "Người nộp", "Thủ tục", "Trạng thái", "Tiếp nhận", "Hẹn trả")
+
+    def __init__(self) -> None:
+        super().__init__(0, len(self.COLUMNS))
+        self.setHorizontalHeaderLabels(self.COLUMNS)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().hide()
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.setWordWrap(False)
+        self.activated.connect(self._activated)
+        self.dossiers: list[dict] = []
+
+    def set_dossiers(self, dossiers: list[dict], *, now: datetime | None = None) -> None:
+        self.dossiers = dossiers
+        self.setRowCount(len(dossiers))
+        for row, d in enumerate(dossiers):
+            values = (
+                d["code"],
+                d["applicant"]["full_name"],
+                d["procedure"]["name"],
+                d["status_label"],
+                fmt_when(d["received_at"], weekday=False),
+                fmt_when(d["appointment_at"], weekday=False),
+            )
+            late = (
+                now is not None
+                and d["status"] in ("received", "processing")
+                and as_datetime(d["appointment_at"]) < now
+            )
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setData(Qt.ItemDataRole.UserRole, d["code"])
+                if late:
+                    item.setForeground(QColor("#b3261e"))
+                self.setItem(row, column, item)
+        if dossiers:
+            self.selectRow(0)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
+            self.open_requested.emit(self.dossiers[self.currentRow()]["code"])
+            return
+        super().keyPressEvent(event)
+
+    def _activated(self, index) -> None:
+        self.open_requested.emit(self.dossiers[index.row()]["code"])
