@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         self.jobs.activity.connect(self.on_activity)
 
     def _actions(self) -> None:
-        menu = self.menuBar().addMenu("&Làm việc")
+        menu = self.menuBar().addMenu("Làm &việc")
         self.desk_actions: list[QAction] = []
 
         def add(text: str, shortcut: str, slot) -> QAction:
