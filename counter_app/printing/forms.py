@@ -248,28 +248,30 @@ def _story_height(story: list[Flowable], width: float) -> float:
     return sum(f.wrap(width, A4_FRAME_HEIGHT)[1] + f.getSpaceBefore() for f in story)
 
 
-def _fitted_copy(dossier: dict, office: Letterhead, info: PrintInfo, copy: str) -> list[Flowable]:
-    """One copy on one page: smaller body text (down to 9 pt) for a long list of documents.
+def _body_size(dossier: dict, office: Letterhead, info: PrintInfo) -> float:
+    """The largest body size (down to 9 pt) at which one copy fits one page.
 
-    A list too long even then flows on to a second page of the same copy: never shrunk as a
-    whole, which would also shrink the barcode below what a scanner reads.
+    Both copies differ only by their one-line label, so one copy is measured. A list too long
+    even at 9 pt flows on to a second page of the same copy: never shrunk as a whole, which
+    would also shrink the barcode below what a scanner reads.
     """
     width = frame_width()
     for body_size in BODY_SIZES:
-        story = _form01_copy(dossier, office, info, copy, body_size)
+        story = _form01_copy(dossier, office, info, COPIES[0], body_size)
         if _story_height(story, width) <= A4_FRAME_HEIGHT:
-            return story
-    return story
+            return body_size
+    return BODY_SIZES[-1]
 
 
 def render_form01(dossier: dict, office: Letterhead, info: PrintInfo) -> bytes:
     """Form 01, two copies, each on its own A4 page."""
     register_fonts()
+    body_size = _body_size(dossier, office, info)
     story: list[Flowable] = []
     for index, copy in enumerate(COPIES):
         if index:
             story.append(PageBreak())
-        story += _fitted_copy(dossier, office, info, copy)
+        story += _form01_copy(dossier, office, info, copy, body_size)
     return build_pdf(
         story,
         title=f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả {dossier['code']}",
@@ -616,7 +618,9 @@ def hand_offs_from_history(dossier: dict, office: Letterhead) -> list[HandOff]:
             (returned or {}).get("reason") or "",
         )
     )
-    return rows
+    # Steps done in the order they happened, then the ones still to come.
+    done = sorted((r for r in rows if r.at is not None), key=lambda r: r.at)
+    return done + [r for r in rows if r.at is None]
 
 
 __all__ = [

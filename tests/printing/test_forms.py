@@ -360,3 +360,13 @@ def test_second_dossier_of_the_day_is_line_two(station):
     flat = pc.flat(pc.texts(print_form(station, code, "01").pdf)[0])
     assert "Quyển số: 2026-Q0, Số thứ tự: 2" in flat
     assert "Bà Lê Thị Hồng" in flat
+
+
+def test_the_fonts_ship_with_their_licence():
+    from counter_app.app import resources_dir
+
+    folder = resources_dir() / "fonts"
+    for face in ("Regular", "Bold", "Italic", "BoldItalic"):
+        assert (folder / f"LiberationSerif-{face}.ttf").stat().st_size > 100_000
+    licence = (folder / "OFL.txt").read_text("utf-8")
+    assert "SIL OPEN FONT LICENSE Version 1.1" in licence and "Red Hat" in licence
