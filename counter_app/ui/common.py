@@ -149,9 +149,11 @@ class DossierTable(QTableWidget):
     open_requested = Signal(str)
     COLUMNS = ("Mã hồ sơ", "Người nộp", "Thủ tục", "Trạng thái", "Tiếp nhận", "Hẹn trả")
 
-    def __init__(self) -> None:
-        super().__init__(0, len(self.COLUMNS))
-        self.setHorizontalHeaderLabels(self.COLUMNS)
+    def __init__(self, *, compact: bool = False) -> None:
+        # compact: code, applicant, procedure, appointment (for the half-width Today lists)
+        self.shown = (0, 1, 2, 5) if compact else tuple(range(len(self.COLUMNS)))
+        super().__init__(0, len(self.shown))
+        self.setHorizontalHeaderLabels([self.COLUMNS[i] for i in self.shown])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -181,7 +183,7 @@ class DossierTable(QTableWidget):
                 and d["status"] in ("received", "processing")
                 and as_datetime(d["appointment_at"]) < now
             )
-            for column, value in enumerate(values):
+            for column, value in enumerate(values[i] for i in self.shown):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, d["code"])
                 if late:

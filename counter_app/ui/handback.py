@@ -175,6 +175,7 @@ class RatingDialog(QDialog):
         self.reason = QLineEdit()
         self.reason_label.setBuddy(self.reason)
         self.reason.setStyleSheet("font-size: 14pt; padding: 4px;")
+        self.reason_label.setStyleSheet("font-size: 14pt; margin-top: 12px;")
         self.send = QPushButton("&Gửi đánh giá")
         self.send.setStyleSheet("font-size: 13pt; padding: 6px 18px;")
         self.reason.returnPressed.connect(lambda: self.submit("not_satisfied"))

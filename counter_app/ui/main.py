@@ -168,11 +168,11 @@ class MainWindow(QMainWindow):
             state = "Chưa đồng bộ lần nào"
         else:
             state = "Trực tuyến" if summary.online else "Ngoại tuyến"
-        last = fmt_when(summary.last_success, weekday=False) if summary.last_success else "chưa có"
+        last = fmt_when(summary.last_success, weekday=False) if summary.last_success else "chưa"
         waiting = f"Chờ đồng bộ: {summary.waiting}"
         if summary.quarantined:
             waiting += f" ({summary.quarantined} lỗi)"
-        self.sync_label.setText(f"{state}  ·  {waiting}  ·  Đồng bộ thành công lần cuối: {last}")
+        self.sync_label.setText(f"{state}  ·  {waiting}  ·  Lần cuối thành công: {last}")
 
     # -- first run, sign-in, lock -------------------------------------------------------
 
@@ -376,7 +376,6 @@ class MainWindow(QMainWindow):
         bar = getattr(screen, "message", None)
         if bar is not None:
             bar.error(text) if kind == "error" else bar.info(text)
-        self.statusBar().showMessage(text, 15_000)
 
     def on_handed_back(self, dossier: dict) -> None:
         from counter_app.ui.handback import RatingDialog
@@ -400,6 +399,9 @@ class MainWindow(QMainWindow):
 def run_window(ctx: Context) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(WINDOW_TITLE)
+    from PySide6.QtCore import QLocale
+
+    QLocale.setDefault(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
     window = MainWindow(ctx)
     window.show()
     return app.exec()

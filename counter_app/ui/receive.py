@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -104,6 +104,7 @@ class ReceiveScreen(QWidget):
         self.channel = _combo(CHANNELS)
         self.return_method = _combo(RETURN_METHODS)
         self.fee = QSpinBox(minimum=0, maximum=1_000_000_000, singleStep=1000)
+        self.fee.setLocale(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
         self.fee.setGroupSeparatorShown(True)
         self.fee.setSuffix(" đồng")
 
@@ -155,7 +156,9 @@ class ReceiveScreen(QWidget):
         gender_label.setBuddy(self.gender)
         birth.addWidget(gender_label)
         birth.addWidget(self.gender)
-        form.addRow("Ngày &sinh:", birth)
+        birth_label = QLabel("Ngày &sinh:")
+        birth_label.setBuddy(self.date_of_birth)
+        form.addRow(birth_label, birth)
         form.addRow("Địa &chỉ:", self.address)
         form.addRow("Điện th&oại:", self.phone)
         form.addRow("&Email:", self.email)

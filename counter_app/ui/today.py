@@ -48,7 +48,7 @@ class TodayScreen(QWidget):
         grid = QGridLayout()
         for index, (key, label) in enumerate(SECTIONS):
             box = QGroupBox(label)
-            table = DossierTable()
+            table = DossierTable(compact=True)
             table.open_requested.connect(self.open_requested)
             QVBoxLayout(box).addWidget(table)
             grid.addWidget(box, index // 2, index % 2)

@@ -1,0 +1,234 @@
+"""Take the screenshots of docs/screenshots/ from the real application.
+
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py
+
+Builds a throwaway station in a temporary folder (the demo catalog, realistic demo dossiers
+at fixed dates), drives the real window through each screen and saves each one as a PNG.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "docs" / "screenshots"
+
+from PySide6.QtCore import QEvent, Qt  # noqa: E402
+from PySide6.QtGui import QKeyEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from counter_app.domain.office_time import OFFICE_TZ  # noqa: E402
+
+NOW = datetime(2026, 11, 26, 10, 15, tzinfo=OFFICE_TZ)  # a Thursday morning
+CARD = (
+    "001090012345||Nguyễn Văn Dũng|17051990|Nam|Số 12 ngõ 5, thôn Đông, xã Tân Lập, Hà Nội|01012021"
+)
+PEOPLE = [
+    # name, ID number, born, gender, phone, procedure, days before NOW, what happened since
+    ("Trần Thị Bình", "001186004321", "1986-03-02", "Nữ", "0987111222", "1.001193", 3, "returned"),
+    ("Lê Minh Tuấn", "001092007788", "1992-08-19", "Nam", "0903555666", "1.000894", 6, "ready"),
+    ("Phạm Thị Hoa", "001195001234", "1995-12-01", "Nữ", "0912000333", "2.000908", 2, "ready"),
+    ("Đặng Văn Hùng", "001078006655", "1978-06-30", "Nam", "", "1.000656", 9, "processing"),
+    (
+        "Nguyễn Thị Mai",
+        "001188000333",
+        "1988-01-15",
+        "Nữ",
+        "0968444555",
+        "1.001193",
+        1,
+        "supplement",
+    ),
+    ("Vũ Đức Thắng", "001085009911", "1985-09-09", "Nam", "0934777888", "1.000894", 0, None),
+    ("Hoàng Thị Lan", "001199002468", "1999-04-21", "Nữ", "0977123456", "2.000908", 0, None),
+]
+
+
+def type_text(widget, text: str) -> None:
+    widget.setFocus()
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(
+                widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char)
+            )
+
+
+def settle(app, rounds: int = 5) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def shot(app, widget, name: str) -> None:
+    settle(app)
+    path = OUT / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"  {path.relative_to(ROOT)}")
+
+
+def seed(ctx, clock) -> None:
+    """Demo dossiers received over the last days, each moved on as its story says."""
+    from counter_app.services import transitions
+    from counter_app.services.catalog import list_current
+    from counter_app.services.registration import register_dossier
+
+    codes = {p.code for p in list_current(ctx)}
+    for name, number, born, gender, phone, procedure, days, story in PEOPLE:
+        assert procedure in codes, procedure
+        when = NOW - timedelta(days=days)
+        when = when.replace(hour=8 + len(name) % 3, minute=10 * (len(name) % 5))
+        clock.now = when
+        applicant = {
+            "full_name": name,
+            "id_number": number,
+            "date_of_birth": born,
+            "gender": gender,
+            "address": "Xã Tân Lập, huyện Đan Phượng, Hà Nội",
+        }
+        if phone:
+            applicant["phone"] = phone
+        code = register_dossier(
+            ctx, {"procedure_code": procedure, "applicant": applicant}, clerk="lan.nt"
+        )["code"]
+        clock.now = min(when + timedelta(hours=3), NOW)
+        if story in ("processing", "ready", "returned"):
+            transitions.agency_set_status(ctx, code, "processing", clerk="lan.nt")
+        if story in ("ready", "returned"):
+            transitions.agency_set_status(
+                ctx, code, "result_ready", note="Đã ký kết quả", clerk="lan.nt"
+            )
+        if story == "returned":
+            transitions.hand_back(ctx, code, clerk="lan.nt", collected_by=name)
+        if story == "supplement":
+            transitions.request_supplement(
+                ctx, code, clerk="lan.nt", reason="Thiếu bản sao giấy chứng nhận kết hôn"
+            )
+    clock.now = NOW
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Quầy Một Cửa")
+    from counter_app.app import open_context
+    from counter_app.services import clerks, settings
+    from counter_app.services.office import setup_office
+    from counter_app.ui.main import MainWindow
+
+    class Clock:
+        now = NOW
+
+        def __call__(self):
+            return self.now
+
+    clock = Clock()
+    with tempfile.TemporaryDirectory() as folder:
+        # 1. First run: the set-up wizard.
+        fresh = open_context(Path(folder) / "fresh")
+        fresh.clock = clock
+        window = MainWindow(fresh)
+        window.resize(1280, 720)
+        window.show()
+        wizard = window.setup_wizard
+        type_text(wizard.office.unit_code, "000.00.12.H49")
+        type_text(wizard.office.unit_name, "UBND xã Tân Lập")
+        type_text(wizard.office.governing_agency, "UBND huyện Đan Phượng")
+        type_text(wizard.office.place, "Hà Nội")
+        shot(app, window, "01-thiet-lap-lan-dau")
+        window.close()
+        fresh.db.close()
+
+        # The station of the other screenshots.
+        ctx = open_context(Path(folder) / "desk")
+        ctx.clock = clock
+        setup_office(
+            ctx,
+            unit_code="000.00.12.H49",
+            unit_name="UBND xã Tân Lập",
+            governing_agency="UBND huyện Đan Phượng",
+            place="Hà Nội",
+            admin_full_name="Lê Văn Quản",
+            admin_password="quantri-demo",
+        )
+        admin = clerks.sign_in(ctx, "quantri", "quantri-demo")
+        clerks.create_clerk(
+            ctx, username="lan.nt", full_name="Nguyễn Thị Lan", password="lan-demo-1", acting=admin
+        )
+        current = settings.load_settings(ctx)
+        current.server_url = "https://motcua.hanoi.gov.vn"
+        settings.save_settings(ctx, current, acting=admin)
+        seed(ctx, clock)
+
+        window = MainWindow(ctx)
+        window.resize(1280, 720)
+        window.show()
+        settle(app)
+        screen = window.sign_in_screen
+        screen.username.setText("lan.nt")
+        screen.prepare()
+        shot(app, window, "02-dang-nhap")
+        type_text(screen.password, "lan-demo-1")
+        screen.submit()
+
+        # Receive: a procedure chosen by typing, the card scanned, the appointment live.
+        receive = window.desk.receive
+        type_text(receive.procedure_search, "khai sinh")
+        shot(app, window, "03-tiep-nhan-chon-thu-tuc")
+        receive.choose(receive.procedure_list.item(0).data(256))
+        window.on_card_scanned(CARD)
+        type_text(receive.phone, "0912345678")
+        shot(app, window, "04-tiep-nhan-da-quet-the")
+        receive.save()
+        window.jobs.wait()
+        settle(app, 20)
+        if window.printing.preview is not None:
+            shot(app, window.printing.preview, "05-xem-truoc-khi-in")
+            window.printing.preview.close()
+
+        # Search without diacritics.
+        window.go("search")
+        search = window.desk.search
+        type_text(search.query, "nguyen")
+        search.run()
+        shot(app, window, "06-tra-cuu")
+
+        # A dossier with its history.
+        from counter_app.services.search import search_dossiers
+
+        by_name = {d["applicant"]["full_name"]: d["code"] for d in search_dossiers(ctx)}
+        window.open_dossier(by_name["Trần Thị Bình"])
+        shot(app, window, "07-ho-so")
+
+        # Hand back, then the rating.
+        window.go("hand_back")
+        hand_back = window.desk.hand_back
+        hand_back.load(by_name["Lê Minh Tuấn"])
+        shot(app, window, "08-tra-ket-qua")
+        hand_back.confirm()
+        settle(app)
+        dialog = window.rating_dialog
+        dialog.choose("not_satisfied")
+        type_text(dialog.reason, "Phải chờ hơi lâu ở quầy")
+        shot(app, dialog, "09-danh-gia")
+        dialog.submit("not_satisfied")
+
+        window.go("today")
+        shot(app, window, "10-hom-nay")
+        window.lock()
+        type_text(window.sign_in_screen.password, "quantri-demo")
+        window.sign_in_screen.username.setText("quantri")
+        window.sign_in_screen.submit()
+        window.go("settings")
+        shot(app, window, "11-cai-dat")
+        window.lock()
+        window.close()
+        window.jobs.wait()
+        ctx.db.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
