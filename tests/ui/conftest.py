@@ -1,24 +1,8 @@
 import json
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
 from support import DATA
-
-
-def type_text(widget, text: str) -> None:
-    """Type text as a keyboard (or a barcode scanner) would, key by key.
-
-    qtbot.keyClicks aborts the process on non-ASCII characters (QTest's qasciikey assertion),
-    so Vietnamese is sent as key events that carry their text.
-    """
-    widget.setFocus()
-    for char in text:
-        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-            QApplication.sendEvent(
-                widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char)
-            )
+from support_ui import ADMIN_PASSWORD, CLERK_PASSWORD, open_window, sign_in, type_text
 
 
 @pytest.fixture
@@ -34,10 +18,6 @@ def no_unexpected_errors():
     UNEXPECTED.clear()
     yield
     assert UNEXPECTED == [], UNEXPECTED[0] if UNEXPECTED else ""
-
-
-ADMIN_PASSWORD = "mat-khau-quan-tri"
-CLERK_PASSWORD = "lan-123456"
 
 
 @pytest.fixture
@@ -57,29 +37,6 @@ def desk_ctx(ctx, tmp_path):
     current.pdf_folder = str(tmp_path / "prints")
     settings.save_settings(ctx, current, acting=admin)
     return ctx
-
-
-def open_window(qtbot, ctx):
-    from counter_app.ui.main import MainWindow
-
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    return window
-
-
-def sign_in(qtbot, window, username: str, password: str) -> None:
-    screen = window.sign_in_screen
-    assert window.stack.currentWidget() is screen
-    # setText: typing would open the user-name completer's popup, which takes the window's
-    # activation away on the offscreen platform.
-    screen.username.setText(username)
-    qtbot.keyClick(screen.username, Qt.Key.Key_Return)
-    assert screen.password.hasFocus() or window.focusWidget() is screen.password
-    type_text(screen.password, password)
-    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
 
 
 @pytest.fixture

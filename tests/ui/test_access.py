@@ -3,9 +3,9 @@
 import shutil
 
 import pytest
-from conftest import ADMIN_PASSWORD, CLERK_PASSWORD, open_window, sign_in
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
+from support_ui import ADMIN_PASSWORD, CLERK_PASSWORD, open_window, sign_in
 
 
 @pytest.fixture
