@@ -32,6 +32,7 @@ from counter_app.sync import protocol as p
 
 MIN_COUNTER_VERSION_ENV = "COUNTER_SERVER_MIN_COUNTER_VERSION"
 RATE_LIMIT_ENV = "COUNTER_SERVER_PUBLIC_RATE"  # public requests per minute per client address
+ENROLL_RATE_ENV = "COUNTER_SERVER_ENROLL_RATE"  # enrollment attempts per minute per address
 MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
 PUBLIC_PATHS = (f"{p.API_PREFIX}/health", f"{p.API_PREFIX}/track/", "/track/", "/docs", "/openapi")
 
@@ -143,7 +144,7 @@ def create_app(url: str | None = None) -> FastAPI:
     db = ServerDatabase(database_url(url))
     minimum = os.environ.get(MIN_COUNTER_VERSION_ENV, "0.1.0")
     public_limit = RateLimiter(int(os.environ.get(RATE_LIMIT_ENV, "60")))
-    enroll_limit = RateLimiter(10)
+    enroll_limit = RateLimiter(int(os.environ.get(ENROLL_RATE_ENV, "10")))
 
     app = FastAPI(
         title="Quầy Một Cửa — máy chủ đồng bộ của tỉnh",

@@ -12,6 +12,8 @@ from counter_app import __version__
 from counter_app.domain.errors import CounterError, InvalidInput
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+# `sync --once` finished, but something needs the clerk: items refused, counts that differ.
+EXIT_INCOMPLETE = 3
 
 
 def _print_json(data: Any) -> None:
@@ -294,6 +296,73 @@ def cmd_agency_set_status(args, ctx) -> int:
     )
 
 
+def cmd_enroll(args, ctx) -> int:
+    from counter_app.services.sync import enroll_station
+
+    answer = enroll_station(
+        ctx, args.server, args.code, ca_bundle=args.ca_bundle, allow_http=args.allow_http
+    )
+    print(
+        f"Đã đăng ký máy với máy chủ tỉnh {args.server.rstrip('/')}: đơn vị {answer.unit_name} "
+        f"({answer.unit_code}), quầy số {answer.station}."
+    )
+    return EXIT_OK
+
+
+def cmd_sync(args, ctx) -> int:
+    from counter_app.services.sync import sync_status
+    from counter_app.sync.client import ServerUnreachable
+
+    if args.status:
+        status = sync_status(ctx)
+        if args.json:
+            _print_json(status.to_dict())
+        else:
+            print("\n".join(status.lines_vi()))
+        return EXIT_OK
+    if not args.once:
+        from counter_app.sync.runner import run_forever
+
+        return run_forever(ctx, interval=args.interval)
+    from counter_app.sync.engine import sync_once
+
+    try:
+        report = sync_once(ctx)
+    except ServerUnreachable as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    if args.json:
+        _print_json(
+            {
+                "pushed": report.pushed,
+                "pulled": report.pulled,
+                "uploaded": report.uploaded,
+                "pending": report.pending,
+                "quarantined": report.quarantined,
+                "clock_skew_seconds": report.clock_skew,
+                "day_mismatches": report.mismatches,
+                "warnings": report.warnings,
+            }
+        )
+    else:
+        lines = report.lines_vi()
+        print(lines[0])
+        for line in lines[1:]:
+            print(f"Cảnh báo: {line}", file=sys.stderr)
+    return EXIT_OK if report.clean else EXIT_INCOMPLETE
+
+
+def cmd_attach(args, ctx) -> int:
+    from counter_app.services.attachments import add_attachment
+
+    added = add_attachment(ctx, args.code, Path(args.file), clerk=args.clerk)
+    print(
+        f"Đã đính kèm «{added['filename']}» ({added['size']} byte) vào hồ sơ {added['code']}; "
+        "tệp sẽ được gửi lên máy chủ tỉnh ở lần đồng bộ tới."
+    )
+    return EXIT_OK
+
+
 # -- parser -----------------------------------------------------------------------------------
 
 
@@ -446,6 +515,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_agency_set_status)
+
+    p = commands.add_parser("enroll", help="đăng ký máy với máy chủ tỉnh (mã dùng một lần)")
+    p.add_argument(
+        "--server", required=True, help="địa chỉ máy chủ, ví dụ https://dongbo.tinh.gov.vn"
+    )
+    p.add_argument("--code", required=True, help="mã đăng ký do quản trị máy chủ cấp")
+    p.add_argument("--ca-bundle", metavar="FILE", help="tệp chứng chỉ CA riêng của tỉnh (PEM)")
+    p.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="chấp nhận http không mã hóa (chỉ để chạy thử trong mạng nội bộ)",
+    )
+    p.set_defaults(handler=cmd_enroll)
+
+    p = commands.add_parser("sync", help="đồng bộ với máy chủ tỉnh (mặc định: chạy liên tục)")
+    p.add_argument("--once", action="store_true", help="đồng bộ một lần rồi thoát")
+    p.add_argument("--status", action="store_true", help="xem tình trạng đồng bộ")
+    p.add_argument("--interval", type=float, default=60, help="số giây giữa hai lần (mặc định 60)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_sync)
+
+    p = commands.add_parser("attach", help="đính kèm tệp (bản quét giấy tờ) vào hồ sơ")
+    p.add_argument("code")
+    p.add_argument("file")
+    p.set_defaults(handler=cmd_attach)
     return parser
 
 

@@ -46,17 +46,18 @@ def test_upgrade_takes_a_backup_first(tmp_path, monkeypatch):
         session.execute(text("INSERT INTO settings VALUES ('marker', '1')"))
     db.close()
     upgraded = []
-    monkeypatch.setattr(database, "SCHEMA_HEAD", "0002")
+    head = database.SCHEMA_HEAD
+    monkeypatch.setattr(database, "SCHEMA_HEAD", "next")
     monkeypatch.setattr(
         "counter_app.models.migrations.run_upgrade", lambda engine: upgraded.append(engine)
     )
     db = database.Database(tmp_path / database.DB_FILENAME)
     backup = database.upgrade_schema(db, tmp_path / "backups")
     assert upgraded
-    assert backup is not None and backup.name.startswith("before-upgrade-0001-to-0002-")
+    assert backup is not None and backup.name.startswith(f"before-upgrade-{head}-to-next-")
     copy = sqlite3.connect(backup)
     assert copy.execute("SELECT value FROM settings WHERE key='marker'").fetchone() == ("1",)
-    assert current_revision(backup) == "0001"
+    assert current_revision(backup) == head
     copy.close()
     db.close()
 

@@ -5,8 +5,10 @@ from counter_app.models.catalog import CalendarOverride, Procedure
 from counter_app.models.dossier import Dossier, DossierDocument, StatusEvent
 from counter_app.models.journal import AuditEntry, OutboxItem
 from counter_app.models.office import Clerk, Setting, Station, Unit
+from counter_app.models.sync import Attachment, SyncConflict
 
 __all__ = [
+    "Attachment",
     "AuditEntry",
     "Base",
     "CalendarOverride",
@@ -18,5 +20,6 @@ __all__ = [
     "Setting",
     "Station",
     "StatusEvent",
+    "SyncConflict",
     "Unit",
 ]

@@ -160,7 +160,8 @@ class ServerProcess:
     def __init__(self, database_url: str, port: int | None = None, env: dict | None = None):
         self.database_url = database_url
         self.port = port or free_port()
-        self.env = env or {}
+        # Every test enrolls from 127.0.0.1: lift the per-address enrollment limit.
+        self.env = {"COUNTER_SERVER_ENROLL_RATE": "10000", **(env or {})}
         self.process: subprocess.Popen | None = None
         self.log = Path(tempfile.mkstemp(prefix="counter-server-", suffix=".log")[1])
 

@@ -1,0 +1,65 @@
+"""Fixtures of the sync tests: counters (in-process contexts) against the real server."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import enrollment_code
+from server.harness import ServerProcess, cluster, server_ok
+from support import DATA
+
+UNIT = "000.00.12.H49"
+
+
+@pytest.fixture(scope="session")
+def pg(request):
+    return cluster(request.config)
+
+
+@pytest.fixture(scope="module")
+def server_db(pg) -> str:
+    url = pg.create_database()
+    server_ok(url, "migrate")
+    server_ok(url, "unit", "add", "--code", UNIT, "--name", "UBND xã Tân Lập")
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(server_db):
+    process = ServerProcess(server_db).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(autouse=True)
+def fast_backoff(monkeypatch):
+    """Retries keep their shape, with millisecond waits."""
+    monkeypatch.setattr("counter_app.sync.client.BACKOFF_FACTOR", 0.01)
+    monkeypatch.setattr("counter_app.sync.engine.STEP_BACKOFF", 0.01)
+
+
+@pytest.fixture
+def make_station(tmp_path, migrated_database, clock, server_db):
+    """make_station(station, url) -> an enrolled counter context with the test catalog."""
+    from counter_app.app import open_context
+    from counter_app.services.catalog import import_catalog
+    from counter_app.services.sync import enroll_station
+
+    opened = []
+
+    def make(station: int, url: str):
+        data = tmp_path / f"station{station}-{len(opened)}"
+        data.mkdir()
+        shutil.copy(migrated_database, data / Path(migrated_database).name)
+        ctx = open_context(data)
+        ctx.clock = clock
+        code = enrollment_code(server_db, station)
+        enroll_station(ctx, url, code)
+        import_catalog(ctx, json.loads((DATA / "catalog.json").read_text("utf-8")))
+        opened.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in opened:
+        ctx.db.close()
