@@ -49,9 +49,21 @@ class SyncSummary:
     last_success: datetime | None
 
 
+# Settings written by the sync runner (counter_app.sync.engine; a test checks the names). Read
+# here directly so that the status bar does not import the sync client (requests, pydantic)
+# before the first screen shows.
+LAST_SUCCESS_KEY = "sync_last_success"
+LAST_ATTEMPT_KEY = "sync_last_attempt"
+LAST_ERROR_KEY = "sync_last_error"
+TOKEN_KEY = "sync_token"
+
+
+def _moment(value: object) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
 def sync_summary(ctx: Context) -> SyncSummary:
-    """Read from the outbox and the settings. The sync issue may publish richer state; the
-    window only needs these figures."""
+    """Figures from the outbox and the sync runner's settings."""
     with ctx.db.read() as session:
         waiting = session.scalar(
             select(func.count()).select_from(OutboxItem).where(OutboxItem.acknowledged_at.is_(None))
@@ -62,12 +74,18 @@ def sync_summary(ctx: Context) -> SyncSummary:
             .where(OutboxItem.acknowledged_at.is_(None), OutboxItem.quarantined_reason.is_not(None))
         )
         url = get_setting(session, "server_url", "") or ""
-        last = get_setting(session, "last_sync_success_at")
-        online = get_setting(session, "last_sync_online")
+        last_success = _moment(get_setting(session, LAST_SUCCESS_KEY))
+        last_attempt = _moment(get_setting(session, LAST_ATTEMPT_KEY))
+        error = get_setting(session, LAST_ERROR_KEY)
+    error_at = _moment(error.get("at")) if isinstance(error, dict) else None
+    if last_attempt is None:
+        online = None
+    else:
+        online = error_at is None or (last_success is not None and last_success >= error_at)
     return SyncSummary(
         server_configured=bool(url),
-        online=online if isinstance(online, bool) else None,
+        online=online,
         waiting=waiting or 0,
         quarantined=quarantined or 0,
-        last_success=datetime.fromisoformat(last) if isinstance(last, str) and last else None,
+        last_success=last_success,
     )

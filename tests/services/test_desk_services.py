@@ -155,3 +155,22 @@ def test_rating_after_hand_back(test_catalog):
         assert s.scalars(select(OutboxItem.kind).order_by(OutboxItem.id.desc())).first() == (
             "dossier.rated"
         )
+
+
+def test_status_bar_reads_what_the_sync_runner_writes(ctx):
+    from counter_app.services.context import put_setting
+    from counter_app.sync import engine
+
+    assert worklists.LAST_SUCCESS_KEY == engine.LAST_SUCCESS
+    assert worklists.LAST_ATTEMPT_KEY == engine.LAST_ATTEMPT
+    assert worklists.LAST_ERROR_KEY == engine.LAST_ERROR
+    assert worklists.sync_summary(ctx).online is None
+    with ctx.db.write() as s:
+        put_setting(s, engine.LAST_ATTEMPT, "2026-11-26T09:05:00+07:00")
+        put_setting(s, engine.LAST_SUCCESS, "2026-11-26T09:00:00+07:00")
+        put_setting(s, engine.LAST_ERROR, {"at": "2026-11-26T09:05:00+07:00", "message": "x"})
+    summary = worklists.sync_summary(ctx)
+    assert summary.online is False and summary.last_success.hour == 9
+    with ctx.db.write() as s:
+        put_setting(s, engine.LAST_SUCCESS, "2026-11-26T09:10:00+07:00")
+    assert worklists.sync_summary(ctx).online is True
