@@ -192,9 +192,12 @@ class SyncClient:
         try:
             return answer.model_validate_json(content)
         except ValidationError:
-            raise SyncError(
-                f"Máy chủ {self.base_url} trả lời không đúng giao thức đồng bộ (mã "
-                f"{response.status_code}); có thể địa chỉ máy chủ bị sai."
+            # Most often an answer cut on the way (a truncated gzip stream still decodes to
+            # a prefix): retried like any broken connection. A wrong address fails the same
+            # way every time and ends with this message.
+            raise ServerUnreachable(
+                f"Câu trả lời của máy chủ {self.base_url} bị cắt ngang hoặc không đúng giao "
+                "thức đồng bộ; sẽ thử lại. Nếu lỗi lặp lại, hãy kiểm tra địa chỉ máy chủ."
             ) from None
 
     def _note_clock(self, response: requests.Response, before: datetime, after: datetime) -> None:

@@ -294,14 +294,17 @@ class FaultProxy:
                             if rule[0] in data[:300]:
                                 self.callbacks.remove(rule)
                                 threading.Thread(target=rule[1], daemon=True).start()
+                        # One armed rule per request.
                         for rule in list(self.response_cuts):
                             if rule[0] in data[:300]:
                                 self.response_cuts.remove(rule)
                                 state["response_cut"] = rule[1]
+                                break
                         for rule in list(self.request_cuts):
                             if rule[0] in data[:300]:
                                 self.request_cuts.remove(rule)
                                 state["request_budget"] = rule[1]
+                                break
                     budget = state["request_budget"]
                     if budget is not None:
                         if len(data) >= budget:
