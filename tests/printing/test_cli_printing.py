@@ -205,3 +205,24 @@ def test_register_book_lists_the_stations_dossiers(station, tmp_path):
     unit, rest = code.split("-", 1)
     assert f"{unit}- {rest}" in flat and "Võ Thị Sáu" in flat
     assert all(pc.fonts(pdf).values())
+
+
+def test_register_keeps_the_dossier_when_the_receipt_cannot_be_written(station, tmp_path):
+    target = tmp_path / "no-such-folder" / "receipt.pdf"
+    result = run(
+        station,
+        "register",
+        "--json",
+        "-",
+        "--receipt",
+        str(target),
+        stdin=registration("Đỗ Văn Hùng", "001090012349").replace('"Nữ"', '"Nam"'),
+    )
+    assert result.returncode == 1
+    code = json.loads(result.stdout)["code"]
+    assert f"đã tiếp nhận hồ sơ {code} nhưng chưa in được" in result.stderr
+    assert f"counter-app receipt {code}" in result.stderr and "Traceback" not in result.stderr
+    # Nothing was printed: the next print is the original, not a reprint.
+    out = tmp_path / "receipt.pdf"
+    assert "bản in lại" not in ok(run(station, "receipt", code, "--out", str(out)))
+    assert "BẢN IN LẠI" not in pc.texts(out.read_bytes())[0]
