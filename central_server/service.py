@@ -617,6 +617,15 @@ def changes_after(
     db: ServerDatabase, caller: Caller, after: int, limit: int
 ) -> tuple[list[p.Change], int, bool]:
     with db.transaction() as session:
+        top = session.scalar(select(ChangeCounter.value).where(ChangeCounter.id == 1)) or 0
+        if after > top:
+            raise ServiceError(
+                409,
+                "cursor_ahead",
+                f"Máy quầy đã đồng bộ đến vị trí {after}, nhưng máy chủ tỉnh mới có đến {top}: "
+                "máy chủ có thể đã được khôi phục từ bản sao lưu cũ. Đồng bộ tạm dừng để không "
+                "bỏ sót thay đổi; hãy báo quản trị máy chủ.",
+            )
         rows = session.scalars(
             select(Change)
             .where(

@@ -322,3 +322,11 @@ def test_catalog_calendar_and_clerks_enter_the_change_feed(server, server_db, to
     assert clerks == ["lan"]  # not the other unit's clerk
     seqs = [c["seq"] for c in seen]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+
+
+def test_a_cursor_beyond_the_feed_is_refused(server, token):
+    """A server restored from an old backup must not let counters skip changes silently."""
+    answer = call(server, "GET", "/api/v1/changes?after=999999999", token=token)
+    assert answer.status_code == 409
+    assert answer.json()["error"] == "cursor_ahead"
+    assert "bản sao lưu" in answer.json()["message"]
