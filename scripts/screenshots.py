@@ -210,10 +210,10 @@ def main() -> int:
         hand_back.confirm()
         settle(app)
         dialog = window.rating_dialog
-        dialog.choose("not_satisfied")
+        dialog.choose("dissatisfied")
         type_text(dialog.reason, "Phải chờ hơi lâu ở quầy")
         shot(app, dialog, "09-danh-gia")
-        dialog.submit("not_satisfied")
+        dialog.submit("dissatisfied")
 
         window.go("today")
         shot(app, window, "10-hom-nay")

@@ -15,14 +15,14 @@ from counter_app.domain.errors import InvalidInput, NotAllowed
 from counter_app.domain.status import Status
 from counter_app.domain.text import clean
 from counter_app.models import AuditEntry
-from counter_app.services.context import Context, load_clerk, record
+from counter_app.services.context import Context, load_clerk, new_uuid, record
 from counter_app.services.dossier_view import office_iso
 from counter_app.services.transitions import load_dossier
 
 LEVELS = {
     "very_satisfied": "RẤT HÀI LÒNG",
     "satisfied": "HÀI LÒNG",
-    "not_satisfied": "KHÔNG HÀI LÒNG",
+    "dissatisfied": "KHÔNG HÀI LÒNG",
 }
 ACTION = "dossier.rate"
 
@@ -42,7 +42,7 @@ def rate(
             field="level",
         )
     reason = clean(reason)
-    if level == "not_satisfied" and not reason:
+    if level == "dissatisfied" and not reason:
         raise InvalidInput(
             "Xin ông/bà cho biết lý do chưa hài lòng để cơ quan cải thiện.", field="reason"
         )
@@ -57,6 +57,7 @@ def rate(
             raise NotAllowed(f"Hồ sơ {dossier.code} đã được đánh giá.")
         acting = load_clerk(session, clerk)
         rating = {
+            "uuid": new_uuid(),
             "code": dossier.code,
             "dossier_uuid": dossier.uuid,
             "level": level,

@@ -23,7 +23,7 @@ from counter_app.ui.common import MessageBar, fmt_when, guarded, heading
 RATING_BUTTONS = (
     ("very_satisfied", "1", "RẤT HÀI LÒNG", "#1b7f3b"),
     ("satisfied", "2", "HÀI LÒNG", "#2f6db3"),
-    ("not_satisfied", "3", "KHÔNG HÀI LÒNG", "#b3261e"),
+    ("dissatisfied", "3", "KHÔNG HÀI LÒNG", "#b3261e"),
 )
 
 
@@ -178,8 +178,8 @@ class RatingDialog(QDialog):
         self.reason_label.setStyleSheet("font-size: 14pt; margin-top: 12px;")
         self.send = QPushButton("&Gửi đánh giá")
         self.send.setStyleSheet("font-size: 13pt; padding: 6px 18px;")
-        self.reason.returnPressed.connect(lambda: self.submit("not_satisfied"))
-        self.send.clicked.connect(lambda: self.submit("not_satisfied"))
+        self.reason.returnPressed.connect(lambda: self.submit("dissatisfied"))
+        self.send.clicked.connect(lambda: self.submit("dissatisfied"))
         for widget in (self.reason_label, self.reason, self.send):
             layout.addWidget(widget)
             widget.hide()
@@ -196,7 +196,7 @@ class RatingDialog(QDialog):
             self.setGeometry(screens[1].availableGeometry())
 
     def choose(self, level: str) -> None:
-        if level == "not_satisfied":
+        if level == "dissatisfied":
             for widget in (self.reason_label, self.reason, self.send):
                 widget.show()
             self.reason.setFocus()
@@ -218,5 +218,5 @@ class RatingDialog(QDialog):
         if ok:
             self.rated.emit(rating)
             self.accept()
-        elif level == "not_satisfied":
+        elif level == "dissatisfied":
             self.reason.setFocus()

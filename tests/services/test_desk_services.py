@@ -144,10 +144,10 @@ def test_rating_after_hand_back(test_catalog):
     transitions.agency_set_status(ctx, code, "result_ready")
     transitions.hand_back(ctx, code, collected_by="Nguyễn Văn Dũng")
     with pytest.raises(InvalidInput) as missing:
-        ratings.rate(ctx, code, "not_satisfied", reason="  ")
+        ratings.rate(ctx, code, "dissatisfied", reason="  ")
     assert missing.value.field == "reason"
     assert ratings.rating_of(ctx, code) is None
-    done = ratings.rate(ctx, code, "not_satisfied", reason="Chờ lâu")
+    done = ratings.rate(ctx, code, "dissatisfied", reason="Chờ lâu")
     assert ratings.rating_of(ctx, code)["level_label"] == "KHÔNG HÀI LÒNG" == done["level_label"]
     with pytest.raises(NotAllowed):
         ratings.rate(ctx, code, "satisfied")

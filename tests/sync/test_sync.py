@@ -90,6 +90,35 @@ def test_agency_steps_reach_the_counter_and_the_hand_back_goes_up(server, server
     ]  # fmt: skip
 
 
+def test_a_rating_reaches_the_server(server, server_db, make_station):
+    from sqlalchemy import create_engine, text
+
+    from counter_app.services.ratings import rate
+    from counter_app.services.transitions import agency_set_status
+
+    ctx = make_station(0, server.url)
+    ctx.clock.now -= timedelta(days=1)
+    code = register_dossier(ctx, registration())["code"]
+    agency_set_status(ctx, code, "result_ready")
+    hand_back(ctx, code)
+    rate(ctx, code, "dissatisfied", reason="Chờ lâu")
+    report = sync_once(ctx)
+    assert report.clean and outbox_counts(ctx)[1:] == (0, 0)
+    engine = create_engine(server_db)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT r.level, r.reason FROM ratings r JOIN dossiers d"
+                    " ON d.id = r.dossier_id WHERE d.code = :code"
+                ),
+                {"code": code},
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in rows] == [("dissatisfied", "Chờ lâu")]
+
+
 def test_two_stations_of_one_unit(server, server_db, make_station):
     first, second = make_station(0, server.url), make_station(1, server.url)
     for ctx in (first, second):

@@ -111,7 +111,7 @@ def test_the_day_of_a_clerk(qtbot, typist, window, desk_ctx, clock):
     # The rating, on the window turned to the citizen: a reason is required for "not satisfied".
     dialog = window.rating_dialog
     assert dialog is not None and dialog.isVisible()
-    qtbot.mouseClick(dialog.buttons["not_satisfied"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.buttons["dissatisfied"], Qt.MouseButton.LeftButton)
     assert dialog.reason.isVisible()
     qtbot.mouseClick(dialog.send, Qt.MouseButton.LeftButton)
     assert "lý do" in dialog.message.text()
