@@ -10,11 +10,11 @@ from typing import Any
 
 from counter_app.domain.appointment import Duration, compute_appointment
 from counter_app.domain.errors import InvalidInput
+from counter_app.domain.status import Status
 from counter_app.domain.text import clean, fold
 from counter_app.services.catalog import list_current
 from counter_app.services.context import Context
 from counter_app.services.registration import register_dossier
-from counter_app.services.transitions import refuse, request_supplement
 
 
 @dataclass(frozen=True)
@@ -85,12 +85,10 @@ def refuse_at_counter(
 ) -> dict[str, Any]:
     """A dossier checked and refused (out of scope): numbered, then refused (Form 03).
 
-    Everything that can be refused (the input, the reason) is checked before the first write;
-    the refusal of a just-received dossier is always allowed, so the two steps cannot part.
+    Numbering and refusal are one transaction: nothing is saved unless both are.
     """
     reason = _reason(reason, "từ chối tiếp nhận")
-    received = register_dossier(ctx, data, clerk=clerk)
-    return refuse(ctx, received["code"], reason=reason, clerk=clerk)
+    return register_dossier(ctx, data, clerk=clerk, follow_up=(Status.REFUSED, reason))
 
 
 def supplement_at_counter(
@@ -99,5 +97,4 @@ def supplement_at_counter(
     """A dossier checked and found incomplete: numbered, then put in "supplement requested"
     (Form 02 lists what is missing); the clock waits until the citizen brings the papers."""
     reason = _reason(reason, "yêu cầu bổ sung hồ sơ (giấy tờ còn thiếu)")
-    received = register_dossier(ctx, data, clerk=clerk)
-    return request_supplement(ctx, received["code"], reason=reason, clerk=clerk)
+    return register_dossier(ctx, data, clerk=clerk, follow_up=(Status.SUPPLEMENT_REQUESTED, reason))

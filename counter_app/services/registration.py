@@ -20,6 +20,7 @@ from counter_app.models import Dossier, DossierDocument, StatusEvent
 from counter_app.services.catalog import current_procedure
 from counter_app.services.context import Context, load_clerk, load_office, new_uuid, record
 from counter_app.services.dossier_view import dossier_to_dict
+from counter_app.services.transitions import append_transition
 
 
 def _documents(request: RegistrationInput, procedure_documents: list[dict]) -> list[DocumentInput]:
@@ -33,8 +34,18 @@ def _documents(request: RegistrationInput, procedure_documents: list[dict]) -> l
     ]
 
 
-def register_dossier(ctx: Context, data: Any, *, clerk: str | None = None) -> dict[str, Any]:
+def register_dossier(
+    ctx: Context,
+    data: Any,
+    *,
+    clerk: str | None = None,
+    follow_up: tuple[Status, str] | None = None,
+) -> dict[str, Any]:
     """Register one dossier from its input (the JSON shape of `counter-app register`).
+
+    `follow_up` (a status and its reason) is a counter transition made in the same transaction
+    right after the receipt: a dossier checked and refused (Form 03) or found incomplete
+    (Form 02) is numbered and put in that status at once, never left half-way.
 
     Bad input raises InvalidInput naming the field before anything is written. The dossier
     number is taken inside the same BEGIN IMMEDIATE transaction that saves the dossier, so two
@@ -120,6 +131,7 @@ def register_dossier(ctx: Context, data: Any, *, clerk: str | None = None) -> di
         session.add(dossier)
         session.flush()
         result = dossier_to_dict(dossier)
+        event_uuid = dossier.events[0].uuid
         record(
             session,
             now,
@@ -128,13 +140,13 @@ def register_dossier(ctx: Context, data: Any, *, clerk: str | None = None) -> di
             entity="dossier",
             entity_id=dossier.code,
             details={"uuid": dossier.uuid},
-            outbox=(
-                "dossier.received",
-                dossier.uuid,
-                result
-                | {
-                    "event_uuid": dossier.events[0].uuid,
-                },
-            ),
+            outbox=("dossier.received", dossier.uuid, result | {"event_uuid": event_uuid}),
         )
+        if follow_up is not None:
+            target, reason = follow_up
+            append_transition(
+                session, dossier, target, Side.COUNTER, acting=acting, now=now, reason=reason
+            )
+            session.refresh(dossier)
+            result = dossier_to_dict(dossier, history=True)
     return result

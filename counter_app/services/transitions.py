@@ -17,7 +17,7 @@ from counter_app.domain.dossier_code import parse_dossier_code
 from counter_app.domain.errors import InvalidInput, NotAllowed, NotFound
 from counter_app.domain.status import Side, Status, check_transition
 from counter_app.domain.text import clean
-from counter_app.models import Dossier, StatusEvent
+from counter_app.models import Clerk, Dossier, StatusEvent
 from counter_app.services.context import Context, load_clerk, new_uuid, record
 from counter_app.services.dossier_view import dossier_to_dict, event_to_dict
 
@@ -37,6 +37,56 @@ def _required_reason(reason: str | None, what: str) -> str:
     return text
 
 
+def append_transition(
+    session: Session,
+    dossier: Dossier,
+    target: Status,
+    side: Side,
+    *,
+    acting: Clerk,
+    now: datetime,
+    reason: str = "",
+    appointment_at: datetime | None = None,
+    details: dict | None = None,
+) -> StatusEvent:
+    """Inside the caller's transaction: check the transition, append its event, update the
+    dossier's status (and appointment), and write the audit and outbox rows."""
+    transition = check_transition(Status(dossier.status), target, side)
+    event = StatusEvent(
+        uuid=new_uuid(),
+        dossier=dossier,
+        from_status=dossier.status,
+        to_status=int(target),
+        action=transition.action,
+        side=str(side),
+        clerk=acting,
+        at=now,
+        reason=reason,
+        appointment_at=appointment_at,
+    )
+    session.add(event)
+    dossier.status = int(target)
+    dossier.updated_at = now
+    if appointment_at is not None:
+        dossier.appointment_at = appointment_at
+    session.flush()
+    payload = event_to_dict(event) | {"dossier_uuid": dossier.uuid, "code": dossier.code}
+    if details:
+        payload["details"] = details
+    record(
+        session,
+        now,
+        clerk_id=acting.id,
+        action=f"dossier.{transition.action}",
+        entity="dossier",
+        entity_id=dossier.code,
+        details={"from": event.from_status, "to": event.to_status, "reason": reason}
+        | (details or {}),
+        outbox=("dossier.status_changed", dossier.uuid, payload),
+    )
+    return event
+
+
 def _transition(
     ctx: Context,
     code: str,
@@ -51,39 +101,16 @@ def _transition(
     now = ctx.now()
     with ctx.db.write() as session:
         dossier = load_dossier(session, code)
-        acting = load_clerk(session, clerk)
-        transition = check_transition(Status(dossier.status), target, side)
-        event = StatusEvent(
-            uuid=new_uuid(),
-            dossier=dossier,
-            from_status=dossier.status,
-            to_status=int(target),
-            action=transition.action,
-            side=str(side),
-            clerk=acting,
-            at=now,
+        append_transition(
+            session,
+            dossier,
+            target,
+            side,
+            acting=load_clerk(session, clerk),
+            now=now,
             reason=reason,
             appointment_at=new_appointment(session, dossier, now) if new_appointment else None,
-        )
-        session.add(event)
-        dossier.status = int(target)
-        dossier.updated_at = now
-        if event.appointment_at is not None:
-            dossier.appointment_at = event.appointment_at
-        session.flush()
-        payload = event_to_dict(event) | {"dossier_uuid": dossier.uuid, "code": dossier.code}
-        if details:
-            payload["details"] = details
-        record(
-            session,
-            now,
-            clerk_id=acting.id,
-            action=f"dossier.{transition.action}",
-            entity="dossier",
-            entity_id=dossier.code,
-            details={"from": event.from_status, "to": event.to_status, "reason": reason}
-            | (details or {}),
-            outbox=("dossier.status_changed", dossier.uuid, payload),
+            details=details,
         )
         session.refresh(dossier)
         return dossier_to_dict(dossier, history=True)

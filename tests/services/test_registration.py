@@ -158,3 +158,22 @@ def test_received_in_utc_is_office_time(test_catalog):
     assert result["received_at"] == "2026-11-26T08:00:00+07:00"
     assert datetime.fromisoformat(result["received_at"]).utcoffset() == timedelta(hours=7)
     assert datetime.fromisoformat(result["received_at"]).astimezone(OFFICE_TZ).hour == 8
+
+
+def test_refusal_or_supplement_at_the_desk_is_one_transaction(test_catalog):
+    from counter_app.domain.status import Status
+    from counter_app.services.reception import refuse_at_counter, supplement_at_counter
+
+    ctx = test_catalog
+    before = counts(ctx)
+    with pytest.raises(NotAllowed):  # a follow-up the rules refuse: nothing at all is saved
+        register_dossier(ctx, registration(), follow_up=(Status.RETURNED, "x"))
+    assert counts(ctx) == before
+    refused = refuse_at_counter(ctx, registration(), reason="Không thuộc thẩm quyền")
+    assert refused["status"] == "refused"
+    assert [e["to_status"] for e in refused["history"]] == ["received", "refused"]
+    incomplete = supplement_at_counter(ctx, registration(), reason="Thiếu tờ khai")
+    assert incomplete["status"] == "supplement_requested"
+    assert incomplete["history"][-1]["reason"] == "Thiếu tờ khai"
+    # received + follow-up: two events and two outbox rows each, numbered 0001 and 0002
+    assert [refused["code"][-4:], incomplete["code"][-4:]] == ["0001", "0002"]
