@@ -56,8 +56,13 @@ ensure_venv() {
     local stamp="$VENV/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
     if [ ! -f "$stamp" ]; then
         echo "Installing the project into $VENV ..." >&2
-        "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-        "$VENV/bin/python" -m pip install -q -e "$ROOT[dev]"
+        local log="$VENV/pip-install.log"
+        if ! { "$VENV/bin/python" -m pip install -q --upgrade pip \
+                && "$VENV/bin/python" -m pip install -q -e "$ROOT[dev]"; } >"$log" 2>&1; then
+            cat "$log" >&2
+            echo "Installing the project failed (log: $log)." >&2
+            exit 1
+        fi
         rm -f "$VENV"/.installed-*
         touch "$stamp"
     fi

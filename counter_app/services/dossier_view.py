@@ -83,3 +83,32 @@ def dossier_to_dict(dossier: Dossier, *, history: bool = False) -> dict[str, Any
     if history:
         data["history"] = [event_to_dict(e) for e in dossier.events]
     return data
+
+
+def conflict_to_dict(conflict) -> dict[str, Any]:
+    return {
+        "kind": conflict.kind,
+        "subject_uuid": conflict.subject_uuid,
+        "message": conflict.message,
+        "detected_at": office_iso(conflict.detected_at),
+    }
+
+
+def mark_conflicts(session, dossier: Dossier, data: dict[str, Any]) -> None:
+    """Sync conflicts of a dossier (a change that lost, one held back): listed under
+    "conflicts", and each history event that lost one carries it under "conflict"."""
+    from sqlalchemy import select
+
+    from counter_app.models import SyncConflict
+
+    rows = session.scalars(
+        select(SyncConflict).where(SyncConflict.dossier_id == dossier.id).order_by(SyncConflict.id)
+    ).all()
+    conflicts = [conflict_to_dict(c) for c in rows]
+    by_subject = {c["subject_uuid"]: c for c in conflicts}
+    for event in data.get("history", []):
+        event["conflict"] = by_subject.get(event["uuid"])
+    events = {e["uuid"] for e in data.get("history", [])}
+    for conflict in conflicts:
+        conflict["in_history"] = conflict["subject_uuid"] in events
+    data["conflicts"] = conflicts

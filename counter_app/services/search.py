@@ -124,5 +124,13 @@ def search_dossiers(
 
 
 def show_dossier(ctx: Context, code: str) -> dict[str, Any]:
+    """A dossier with its history, its scans ("attachments") and its sync conflicts."""
+    from counter_app.services.attachments import attachments_of
+    from counter_app.services.dossier_view import mark_conflicts
+
     with ctx.db.read() as session:
-        return dossier_to_dict(load_dossier(session, code), history=True)
+        dossier = load_dossier(session, code)
+        data = dossier_to_dict(dossier, history=True)
+        data["attachments"] = attachments_of(session, dossier, ctx.data_dir)
+        mark_conflicts(session, dossier, data)
+        return data

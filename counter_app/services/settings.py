@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from counter_app.domain.calendar import WEEKDAY_KEYS, WEEKDAY_NAMES_VI, OfficeHours
@@ -38,6 +39,7 @@ class StationSettings:
     pdf_folder: str = ""  # "" = <data folder>/prints
     server_url: str = ""
     idle_lock_minutes: int = 10  # 0 = never lock
+    scan_folder: str = ""  # where the office scanner saves its files ("" = not set)
 
 
 _KEYS = {
@@ -48,6 +50,7 @@ _KEYS = {
     "pdf_folder": "pdf_folder",
     "server_url": "server_url",
     "idle_lock_minutes": "idle_lock_minutes",
+    "scan_folder": "scan_folder",
 }
 
 
@@ -101,6 +104,13 @@ def save_settings(ctx: Context, new: StationSettings, *, acting) -> StationSetti
             "hoặc để trống nếu chưa đồng bộ.",
             field="server_url",
         )
+    scan_folder = clean(new.scan_folder)
+    if scan_folder and not Path(scan_folder).expanduser().is_dir():
+        raise InvalidInput(
+            f"Không thấy thư mục máy quét «{scan_folder}»; chọn thư mục mà máy quét lưu tệp "
+            "vào, hoặc để trống.",
+            field="scan_folder",
+        )
     minutes = new.idle_lock_minutes
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= 240:
         raise InvalidInput(
@@ -115,6 +125,7 @@ def save_settings(ctx: Context, new: StationSettings, *, acting) -> StationSetti
         pdf_folder=clean(new.pdf_folder),
         server_url=url,
         idle_lock_minutes=minutes,
+        scan_folder=scan_folder,
     )
     now = ctx.now()
     with ctx.db.write() as session:

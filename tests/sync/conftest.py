@@ -41,7 +41,11 @@ def fast_backoff(monkeypatch):
 
 @pytest.fixture
 def make_station(tmp_path, migrated_database, clock, server_db):
-    """make_station(station, url) -> an enrolled counter context with the test catalog."""
+    """make_station(station, url) -> an enrolled counter context with the test catalog.
+
+    The server (and its unit) is shared by a module's tests, so each test moves the clock to a
+    receipt day no other test of the module uses: dossier codes then never collide.
+    """
     from counter_app.app import open_context
     from counter_app.services.catalog import import_catalog
     from counter_app.services.sync import enroll_station

@@ -1,4 +1,5 @@
-"""Migration 0002 (attachments, sync conflicts) upgrades a 0001 database, keeping its data."""
+"""Migrations 0002 (attachments, sync conflicts) and 0003 (an attachment's document row)
+upgrade a 0001 database, keeping its data."""
 
 import json
 import sqlite3
@@ -29,12 +30,14 @@ def test_upgrade_from_0001_keeps_dossiers_and_takes_a_backup(tmp_path, clock):
     import_catalog(ctx, json.loads((DATA / "catalog.json").read_text("utf-8")))
     dossier = register_dossier(ctx, registration())
     ctx.db.close()
-    assert SCHEMA_HEAD == "0002"
-    backups = list((tmp_path / "backups").glob("before-upgrade-0001-to-0002-*.sqlite3"))
+    assert SCHEMA_HEAD == "0003"
+    backups = list((tmp_path / "backups").glob("before-upgrade-0001-to-0003-*.sqlite3"))
     assert len(backups) == 1
     connection = sqlite3.connect(tmp_path / DB_FILENAME)
     tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
     assert {"attachments", "sync_conflicts"} <= tables
+    columns = {r[1] for r in connection.execute("PRAGMA table_info(attachments)")}
+    assert "document_position" in columns
     assert connection.execute("SELECT code FROM dossiers").fetchone() == (dossier["code"],)
     kept = connection.execute("SELECT value FROM settings WHERE key='server_url'").fetchone()
     assert kept == ('"https://x.example"',)

@@ -97,7 +97,7 @@ def test_a_rating_reaches_the_server(server, server_db, make_station):
     from counter_app.services.transitions import agency_set_status
 
     ctx = make_station(0, server.url)
-    ctx.clock.now -= timedelta(days=1)
+    ctx.clock.now -= timedelta(days=20)  # one server per module: each test its own day
     code = register_dossier(ctx, registration())["code"]
     agency_set_status(ctx, code, "result_ready")
     hand_back(ctx, code)
