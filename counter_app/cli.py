@@ -61,12 +61,26 @@ def _show_text(d: dict) -> str:
         f"{doc['certified_copy']}, bản photo {doc['photocopy']})"
         for doc in d["documents"]
     ]
+    if d.get("attachments"):
+        lines.append("Bản quét đính kèm:")
+        lines += [
+            f"  - {a['filename']} ({a['size']} byte, {a['document_name'] or 'cả hồ sơ'}"
+            + (", đã gửi lên máy chủ" if a["uploaded"] else ", chờ gửi")
+            + ")"
+            for a in d["attachments"]
+        ]
     lines.append("Quá trình xử lý:")
     lines += [
         f"  {e['at'][:16].replace('T', ' ')}  {e['to_status_label']}"
         + (f"  — {e['reason']}" if e["reason"] else "")
         + (f"  (cán bộ {e['clerk']})" if e["clerk"] else "")
+        + (f"  [XUNG ĐỘT ĐỒNG BỘ: {e['conflict']['message']}]" if e.get("conflict") else "")
         for e in d.get("history", [])
+    ]
+    lines += [
+        f"  [XUNG ĐỘT ĐỒNG BỘ {c['detected_at'][:16].replace('T', ' ')}: {c['message']}]"
+        for c in d.get("conflicts", [])
+        if not c.get("in_history")
     ]
     return "\n".join(lines)
 
@@ -355,7 +369,9 @@ def cmd_sync(args, ctx) -> int:
 def cmd_attach(args, ctx) -> int:
     from counter_app.services.attachments import add_attachment
 
-    added = add_attachment(ctx, args.code, Path(args.file), clerk=args.clerk)
+    added = add_attachment(
+        ctx, args.code, Path(args.file), clerk=args.clerk, document_position=args.document
+    )
     print(
         f"Đã đính kèm «{added['filename']}» ({added['size']} byte) vào hồ sơ {added['code']}; "
         "tệp sẽ được gửi lên máy chủ tỉnh ở lần đồng bộ tới."
@@ -538,7 +554,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("attach", help="đính kèm tệp (bản quét giấy tờ) vào hồ sơ")
     p.add_argument("code")
-    p.add_argument("file")
+    p.add_argument("file", help="tệp PDF, JPG hoặc PNG")
+    p.add_argument(
+        "--document",
+        type=int,
+        metavar="N",
+        help="số thứ tự của giấy tờ trong danh sách giấy tờ của hồ sơ (mặc định: cả hồ sơ)",
+    )
     p.set_defaults(handler=cmd_attach)
     return parser
 

@@ -1,13 +1,22 @@
-"""Hồ sơ: every field of one dossier, its status history as a timeline, reprints of any form,
-and what the counter may do next (supplement received, withdrawal, apology letter, agency
-steps recorded at the counter, hand back)."""
+"""Hồ sơ: every field of one dossier, its status history as a timeline (changes that lost a
+sync conflict marked), its scanned documents, reprints of any form, and what the counter may
+do next (supplement received, withdrawal, apology letter, agency steps recorded at the counter,
+hand back).
+
+Scans are attached to a row of the document list, from a file or from the newest files of the
+folder the office scanner saves into; the copy (and its SHA-256) runs on a worker thread."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -27,6 +36,10 @@ from PySide6.QtWidgets import (
 from counter_app.domain.registration import CHANNELS, RETURN_METHODS
 from counter_app.services.context import Context
 from counter_app.ui.common import MessageBar, fmt_date, fmt_money, fmt_when, guarded, heading
+
+SCAN_FILTER = "Bản quét (*.pdf *.jpg *.jpeg *.png *.PDF *.JPG *.JPEG *.PNG)"
+WHOLE_DOSSIER = "Cả hồ sơ (giấy tờ khác)"
+CONFLICT_COLOR = QColor("#b3261e")
 
 FORM_CHOICES = {
     "01": "Mẫu 01 – Giấy tiếp nhận và hẹn trả kết quả",
@@ -56,11 +69,14 @@ class DetailScreen(QWidget):
     hand_back_requested = Signal(str)
     changed = Signal(str)
 
-    def __init__(self, ctx: Context, clerk_username) -> None:
+    def __init__(self, ctx: Context, clerk_username, jobs=None) -> None:
         super().__init__()
         self.ctx = ctx
         self.clerk_username = clerk_username
+        self.jobs = jobs  # counter_app.ui.workers.Jobs: attachments are copied off the GUI thread
         self.dossier: dict | None = None
+        self.scan_dialog: ScanFolderDialog | None = None
+        self.open_url = QDesktopServices.openUrl  # replaced in tests
 
         self.title = heading("Hồ sơ")
         self.status = QLabel("")
@@ -82,15 +98,31 @@ class DetailScreen(QWidget):
                 "rating",
             )
         }
-        self.documents = QTableWidget(0, 5)
+        self.documents = QTableWidget(0, 6)
         self.documents.setHorizontalHeaderLabels(
-            ("Đã nhận", "Tên giấy tờ", "Bản chính", "Bản sao CT", "Bản photo")
+            ("Đã nhận", "Tên giấy tờ", "Bản chính", "Bản sao CT", "Bản photo", "Bản quét")
         )
         self.documents.verticalHeader().hide()
         self.documents.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.documents.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.attach_target = QComboBox()
+        self.attachments = QTableWidget(0, 5)
+        self.attachments.setHorizontalHeaderLabels(
+            ("Tên tệp", "Giấy tờ", "Dung lượng", "Đính kèm lúc", "Máy chủ tỉnh")
+        )
+        self.attachments.verticalHeader().hide()
+        self.attachments.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.attachments.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.attachments.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.attachments.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.attachments.activated.connect(lambda _index: self.open_attachment())
+        self.attach_file_button = QPushButton("Đính kèm tệ&p…")
+        self.attach_scan_button = QPushButton("Từ thư mục máy &quét…")
+        self.open_attachment_button = QPushButton("&Mở bản quét")
         self.history = QTreeWidget()
         self.history.setHeaderLabels(("Thời điểm", "Trạng thái", "Ghi chú", "Cán bộ"))
         self.history.setRootIsDecorated(False)
@@ -121,6 +153,9 @@ class DetailScreen(QWidget):
             lambda: self.dossier and self.hand_back_requested.emit(self.dossier["code"])
         )
         self.agency_button.clicked.connect(self.agency)
+        self.attach_file_button.clicked.connect(lambda: self.attach_file())
+        self.attach_scan_button.clicked.connect(self.attach_from_scan_folder)
+        self.open_attachment_button.clicked.connect(self.open_attachment)
 
     def _layout(self) -> None:
         layout = QVBoxLayout(self)
@@ -147,7 +182,24 @@ class DetailScreen(QWidget):
             ("Đánh giá:", "rating"),
         ):
             form.addRow(label, self.fields[name])
-        middle.addWidget(info, 5)
+        left = QVBoxLayout()
+        left.addWidget(info, 3)
+        scans = QGroupBox("Bản quét đính kèm")
+        box = QVBoxLayout(scans)
+        target = QHBoxLayout()
+        target_label = QLabel("Đính kèm vào:")
+        target_label.setBuddy(self.attach_target)
+        target.addWidget(target_label)
+        target.addWidget(self.attach_target, 1)
+        box.addLayout(target)
+        box.addWidget(self.attachments, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.attach_file_button)
+        buttons.addWidget(self.attach_scan_button)
+        buttons.addWidget(self.open_attachment_button)
+        box.addLayout(buttons)
+        left.addWidget(scans, 2)
+        middle.addLayout(left, 5)
         right = QVBoxLayout()
         documents = QGroupBox("Giấy tờ đã nhận")
         QVBoxLayout(documents).addWidget(self.documents)
@@ -212,36 +264,25 @@ class DetailScreen(QWidget):
             if rating
             else "—"
         )
+        scans = d.get("attachments", [])
         self.documents.setRowCount(len(d["documents"]))
         for row, doc in enumerate(d["documents"]):
+            count = sum(1 for a in scans if a["document_position"] == row + 1)
             values = (
                 "✓" if doc["received"] else "✗",
                 doc["name"],
                 doc["original"],
                 doc["certified_copy"],
                 doc["photocopy"],
+                f"{count} tệp" if count else "",
             )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
                 if column != 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.documents.setItem(row, column, item)
-        self.history.clear()
-        for event in d["history"]:
-            note = event["reason"]
-            if event["appointment_at"] and event["action"] != "receive":
-                note = (
-                    note + "; " if note else ""
-                ) + f"hẹn mới {fmt_when(event['appointment_at'])}"
-            QTreeWidgetItem(
-                self.history,
-                [
-                    fmt_when(event["at"], weekday=False),
-                    event["to_status_label"],
-                    note,
-                    event["clerk"] or "",
-                ],
-            )
+        self._show_attachments(d)
+        self._show_history(d)
         status = d["status"]
         self.supplement_button.setEnabled(status == "supplement_requested")
         self.withdraw_button.setEnabled(
@@ -251,6 +292,181 @@ class DetailScreen(QWidget):
         self.note.clear()
         self.new_appointment.clear()
         return True
+
+    def _show_history(self, d: dict) -> None:
+        self.history.clear()
+        for event in d["history"]:
+            note = event["reason"]
+            if event["appointment_at"] and event["action"] != "receive":
+                note = (
+                    note + "; " if note else ""
+                ) + f"hẹn mới {fmt_when(event['appointment_at'])}"
+            status = event["to_status_label"]
+            conflict = event.get("conflict")
+            if conflict:
+                status = f"⚠ {status}"
+                note = f"Xung đột đồng bộ: {conflict['message']}" + (f" ({note})" if note else "")
+            item = QTreeWidgetItem(
+                self.history,
+                [fmt_when(event["at"], weekday=False), status, note, event["clerk"] or ""],
+            )
+            if conflict:
+                self._mark_conflict(item, conflict["message"])
+        for conflict in d.get("conflicts", []):
+            if conflict.get("in_history"):
+                continue
+            item = QTreeWidgetItem(
+                self.history,
+                [
+                    fmt_when(conflict["detected_at"], weekday=False),
+                    "⚠ Xung đột đồng bộ",
+                    conflict["message"],
+                    "",
+                ],
+            )
+            self._mark_conflict(item, conflict["message"])
+
+    def _mark_conflict(self, item: QTreeWidgetItem, message: str) -> None:
+        item.setData(0, Qt.ItemDataRole.UserRole, "conflict")
+        for column in range(self.history.columnCount()):
+            item.setForeground(column, QBrush(CONFLICT_COLOR))
+            item.setToolTip(
+                column,
+                "Thay đổi này không được áp dụng khi đồng bộ với máy chủ tỉnh: " + message,
+            )
+
+    # -- scanned documents ----------------------------------------------------------------
+
+    def _show_attachments(self, d: dict) -> None:
+        same = getattr(self, "_target_code", None) == d["code"]
+        previous = self.attach_target.currentData() if same and self.attach_target.count() else 1
+        self._target_code = d["code"]
+        self.attach_target.clear()
+        for position, doc in enumerate(d["documents"], start=1):
+            self.attach_target.addItem(f"{position}. {doc['name']}", position)
+        self.attach_target.addItem(WHOLE_DOSSIER, 0)
+        index = self.attach_target.findData(previous)
+        self.attach_target.setCurrentIndex(max(0, index))
+        scans = d.get("attachments", [])
+        self.attachments.setRowCount(len(scans))
+        for row, scan in enumerate(scans):
+            from counter_app.services.attachments import human_size
+
+            values = (
+                scan["filename"],
+                scan["document_name"] or "Cả hồ sơ",
+                human_size(scan["size"]),
+                fmt_when(scan["attached_at"], weekday=False),
+                "Đã gửi" if scan["uploaded"] else "Chờ gửi",
+            )
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setData(Qt.ItemDataRole.UserRole, scan["path"])
+                if column == 0:
+                    item.setToolTip(f"SHA-256: {scan['sha256']}")
+                self.attachments.setItem(row, column, item)
+        if scans:
+            self.attachments.selectRow(len(scans) - 1)
+        self.open_attachment_button.setEnabled(bool(scans))
+
+    def attach_file(self, path: str | Path | None = None) -> None:
+        """Attach a file chosen in a file dialog (or the given path) to the chosen row."""
+        from PySide6.QtWidgets import QFileDialog
+
+        if self.dossier is None:
+            return
+        if path is None:
+            start = self._scan_folder() or str(Path.home())
+            path, _ = QFileDialog.getOpenFileName(self, "Chọn bản quét", start, SCAN_FILTER)
+            if not path:
+                return
+        self.start_attach(Path(path))
+
+    def _scan_folder(self) -> str:
+        from counter_app.services.settings import load_settings
+
+        try:
+            return load_settings(self.ctx).scan_folder
+        except Exception:
+            return ""
+
+    def attach_from_scan_folder(self) -> None:
+        """Show the newest files of the scanner's folder; the one picked is attached."""
+        from counter_app.services.attachments import scan_folder_files
+
+        if self.dossier is None:
+            return
+        folder = self._scan_folder()
+        if not folder:
+            self.message.error(
+                "Chưa đặt thư mục máy quét; quản trị viên chọn thư mục đó trong Cài đặt (F9), "
+                "hoặc bấm «Đính kèm tệp…» để chọn tệp."
+            )
+            return
+        ok, files = guarded(self.message, scan_folder_files, folder)
+        if not ok:
+            return
+        if not files:
+            self.message.error(
+                f"Thư mục máy quét «{folder}» chưa có tệp PDF, JPG hoặc PNG nào; hãy quét rồi "
+                "thử lại."
+            )
+            return
+        self.scan_dialog = ScanFolderDialog(folder, files, self)
+        self.scan_dialog.picked.connect(lambda chosen: self.start_attach(Path(chosen)))
+        self.scan_dialog.open()
+
+    def start_attach(self, path: Path) -> None:
+        from counter_app.services.attachments import add_attachment
+
+        if self.dossier is None:
+            return
+        code, clerk = self.dossier["code"], self.clerk_username()
+        position = self.attach_target.currentData() or None
+        target = (
+            f"giấy tờ «{self.dossier['documents'][position - 1]['name']}»" if position else "hồ sơ"
+        )
+
+        def work() -> dict:
+            return add_attachment(self.ctx, code, path, clerk=clerk, document_position=position)
+
+        def done(added: dict) -> None:
+            from counter_app.services.attachments import human_size
+
+            if self.dossier is not None and self.dossier["code"] == code:
+                self.show_dossier(code)
+            self.message.info(
+                f"Đã đính kèm «{added['filename']}» ({human_size(added['size'])}) vào "
+                f"{target}; tệp sẽ được gửi lên máy chủ tỉnh ở lần đồng bộ tới."
+            )
+            self.changed.emit(code)
+
+        if self.jobs is None:  # no window around it (a bare screen): do it here
+            ok, added = guarded(self.message, work)
+            if ok:
+                done(added)
+            return
+        self.message.info(f"Đang sao chép «{path.name}» vào thư mục dữ liệu…")
+        self.jobs.start(f"Đang sao chép bản quét {path.name}…", work, done, self.message.error)
+
+    def open_attachment(self) -> None:
+        row = self.attachments.currentRow()
+        item = self.attachments.item(row, 0) if row >= 0 else None
+        if item is None:
+            self.message.error("Chọn một bản quét trong danh sách trước.")
+            return
+        path = Path(item.data(Qt.ItemDataRole.UserRole))
+        if not path.is_file():
+            self.message.error(
+                f"Không tìm thấy tệp của bản quét «{item.text()}» trong thư mục dữ liệu "
+                f"({path}); hãy báo quản trị viên."
+            )
+            return
+        if not self.open_url(QUrl.fromLocalFile(str(path))):
+            self.message.error(
+                f"Máy này chưa có phần mềm mở được tệp «{item.text()}» (cần trình đọc PDF "
+                "hoặc xem ảnh)."
+            )
 
     def _act(self, fn, *args, done: str, **kwargs) -> None:
         if self.dossier is None:
@@ -320,3 +536,54 @@ class DetailScreen(QWidget):
         self.print_requested.emit(
             self.dossier["code"], "04", {"new_appointment": moment, "reason": self.note.text()}
         )
+
+
+class ScanFolderDialog(QDialog):
+    """The newest files of the scanner's folder, newest first; Enter attaches the chosen one."""
+
+    picked = Signal(str)
+
+    def __init__(self, folder: str, files: list[dict], parent: QWidget | None = None) -> None:
+        from counter_app.services.attachments import human_size
+
+        super().__init__(parent)
+        self.setWindowTitle("Chọn bản quét vừa quét")
+        self.files = files
+        self.table = QTableWidget(len(files), 3)
+        self.table.setHorizontalHeaderLabels(("Tên tệp", "Dung lượng", "Quét lúc"))
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for row, entry in enumerate(files):
+            values = (
+                entry["filename"],
+                human_size(entry["size"]),
+                fmt_when(entry["modified_at"], weekday=False),
+            )
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(value))
+        self.table.selectRow(0)
+        self.table.activated.connect(lambda _index: self.accept())
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Đính kèm tệp đã chọn")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"Các tệp mới nhất trong thư mục máy quét <b>{folder}</b>:"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(640, 380)
+        self.table.setFocus()
+
+    def accept(self) -> None:
+        row = self.table.currentRow()
+        if row >= 0:
+            self.picked.emit(self.files[row]["path"])
+        super().accept()

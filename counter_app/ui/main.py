@@ -46,7 +46,7 @@ class Desk(QTabWidget):
         self.today = TodayScreen(ctx)
         self.receive = ReceiveScreen(ctx, username)
         self.search = SearchScreen(ctx)
-        self.detail = DetailScreen(ctx, username)
+        self.detail = DetailScreen(ctx, username, window.jobs)
         self.hand_back = HandBackScreen(ctx, username)
         self.settings = SettingsScreen(ctx, lambda: window.clerk)
         for screen, label in (

@@ -64,6 +64,8 @@ class SettingsScreen(QWidget):
             placeholderText="để trống: thư mục prints trong thư mục dữ liệu"
         )
         self.server_url = QLineEdit(placeholderText="https://… (để trống nếu chưa đồng bộ)")
+        self.scan_folder = QLineEdit(placeholderText="thư mục máy quét lưu tệp vào")
+        self.scan_folder_button = QPushButton("Chọn…")
         self.idle_lock = QSpinBox(minimum=0, maximum=240, suffix=" phút")
         self.idle_lock.setSpecialValueText("Không tự khóa")
         self.save_button = QPushButton("&Lưu cài đặt")
@@ -84,6 +86,7 @@ class SettingsScreen(QWidget):
         self._layout()
         self.save_office_button.clicked.connect(self.save_office)
         self.save_button.clicked.connect(self.save_settings)
+        self.scan_folder_button.clicked.connect(self.choose_scan_folder)
         self.add_clerk_button.clicked.connect(self.add_clerk)
         self.reset_password_button.clicked.connect(self.reset_password)
         self.change_password_button.clicked.connect(self.change_my_password)
@@ -120,6 +123,10 @@ class SettingsScreen(QWidget):
         form.addRow("Máy in:", self.printer_name)
         form.addRow("Thư mục lưu PDF:", self.pdf_folder)
         form.addRow("Máy chủ đồng bộ:", self.server_url)
+        scan = QHBoxLayout()
+        scan.addWidget(self.scan_folder, 1)
+        scan.addWidget(self.scan_folder_button)
+        form.addRow("Thư mục máy quét:", scan)
         form.addRow("Tự khóa sau:", self.idle_lock)
         form.addRow(self.save_button)
         right.addWidget(station)
@@ -186,6 +193,7 @@ class SettingsScreen(QWidget):
         self.printer_name.setCurrentText(settings.printer_name)
         self.pdf_folder.setText(settings.pdf_folder)
         self.server_url.setText(settings.server_url)
+        self.scan_folder.setText(settings.scan_folder)
         self.idle_lock.setValue(settings.idle_lock_minutes)
         self.clerk_list.clear()
         for c in list_clerks(self.ctx):
@@ -205,6 +213,8 @@ class SettingsScreen(QWidget):
             self.printer_name,
             self.pdf_folder,
             self.server_url,
+            self.scan_folder,
+            self.scan_folder_button,
             self.idle_lock,
             self.save_button,
             self.new_username,
@@ -253,6 +263,7 @@ class SettingsScreen(QWidget):
                 pdf_folder=self.pdf_folder.text(),
                 server_url=self.server_url.text(),
                 idle_lock_minutes=self.idle_lock.value(),
+                scan_folder=self.scan_folder.text(),
             )
             return save_settings(self.ctx, new, acting=self.clerk())
 
@@ -261,6 +272,15 @@ class SettingsScreen(QWidget):
             self.load()
             self.message.info("Đã lưu cài đặt.")
             self.settings_changed.emit()
+
+    def choose_scan_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = QFileDialog.getExistingDirectory(
+            self, "Chọn thư mục máy quét lưu tệp vào", self.scan_folder.text()
+        )
+        if folder:
+            self.scan_folder.setText(folder)
 
     def add_clerk(self) -> None:
         from counter_app.services.clerks import create_clerk

@@ -118,7 +118,7 @@ def test_attachment_upload_resumes_after_a_cut(server, server_db, make_station, 
             put_setting(session, engine.CHUNK_BYTES, 64 * 1024)
         code = register_dossier(ctx, registration())["code"]
         scan = tmp_path / "giay-to.pdf"
-        content = os.urandom(600_000)
+        content = b"%PDF-1.7\n" + os.urandom(600_000)
         scan.write_bytes(content)
         attachment = add_attachment(ctx, code, scan)
         point_at(ctx, proxy.url)
