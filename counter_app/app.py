@@ -59,8 +59,24 @@ def seed_first_run(ctx: Context) -> None:
         import_calendar(ctx, calendar, source="resources", seed=seed)
 
 
+def daily_backup(ctx: Context) -> None:
+    """The day's automatic backup, when due (services.backup). A failed backup never stops the
+    desk: it is said on stderr and tried again at the next start."""
+    import sqlite3
+
+    from counter_app.domain.errors import CounterError
+    from counter_app.services.backup import daily_backup_if_due, storage_message
+
+    try:
+        daily_backup_if_due(ctx.db.path, ctx.data_dir)
+    except (OSError, sqlite3.Error, CounterError) as error:
+        message = str(error) if isinstance(error, CounterError) else storage_message(error)
+        print(f"Cảnh báo: chưa sao lưu tự động được. {message}", file=sys.stderr)
+
+
 def open_context(data_dir: Path | None = None) -> Context:
     data_dir = (data_dir or default_data_dir()).expanduser()
     ctx = Context(db=open_database(data_dir), data_dir=data_dir)
     seed_first_run(ctx)
+    daily_backup(ctx)
     return ctx

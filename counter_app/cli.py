@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from pathlib import Path
@@ -115,7 +116,9 @@ def cmd_setup(args, ctx) -> int:
 def cmd_catalog_import(args, ctx) -> int:
     from counter_app.services.catalog import import_catalog
 
-    result = import_catalog(ctx, _read_json_argument(args.file, "danh mục"), source=args.file)
+    result = import_catalog(
+        ctx, _read_json_argument(args.file, "danh mục"), source=args.file, clerk=args.clerk
+    )
     print(result.summary_vi())
     return EXIT_OK
 
@@ -149,7 +152,9 @@ def cmd_catalog_list(args, ctx) -> int:
 def cmd_calendar_import(args, ctx) -> int:
     from counter_app.services.calendar import import_calendar
 
-    result = import_calendar(ctx, _read_json_argument(args.file, "lịch"), source=args.file)
+    result = import_calendar(
+        ctx, _read_json_argument(args.file, "lịch"), source=args.file, clerk=args.clerk
+    )
     print(result.summary_vi())
     return EXIT_OK
 
@@ -379,6 +384,42 @@ def cmd_attach(args, ctx) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args, ctx) -> int:
+    from counter_app.services.backup import backup_now
+    from counter_app.services.clerks import check_acting
+
+    with ctx.db.read() as session:  # a full copy of personal data (Decree 13/2023)
+        check_acting(session, args.clerk, "supervisor", "sao lưu cơ sở dữ liệu ra tệp")
+    made = backup_now(ctx.db.path, ctx.data_dir, args.out)
+    print(f"Đã sao lưu cơ sở dữ liệu vào «{made}» ({made.stat().st_size:,} byte).")
+    return EXIT_OK
+
+
+def cmd_restore(args, data_dir: Path) -> int:
+    from counter_app.models.database import DB_FILENAME
+    from counter_app.services.backup import restore_backup
+
+    info = restore_backup(data_dir / DB_FILENAME, data_dir, args.file)
+    kept = f"; cơ sở dữ liệu cũ được giữ tại «{info['kept']}»" if info["kept"] else ""
+    print(
+        f"Đã khôi phục từ «{args.file}» ({info['dossiers']} hồ sơ){kept}. Hãy đồng bộ "
+        "(counter-app sync --once) trước khi tiếp nhận hồ sơ mới, để nhận lại các hồ sơ đã gửi "
+        "lên máy chủ tỉnh sau thời điểm sao lưu."
+    )
+    return EXIT_OK
+
+
+def cmd_audit_verify(args, ctx) -> int:
+    from counter_app.services.audit import verify_chain
+
+    result = verify_chain(ctx)
+    if result.ok:
+        print(f"Nhật ký thao tác nguyên vẹn: {result.rows} dòng, chuỗi băm khớp.")
+        return EXIT_OK
+    print(f"Lỗi: {result.message_vi()}", file=sys.stderr)
+    return EXIT_FAILURE
+
+
 # -- parser -----------------------------------------------------------------------------------
 
 
@@ -552,6 +593,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_sync)
 
+    p = commands.add_parser("backup", help="sao lưu cơ sở dữ liệu ngay (ra thư mục sao lưu)")
+    p.add_argument(
+        "--out", type=Path, metavar="FILE|DIR", help="ghi bản sao lưu ra tệp hoặc thư mục này"
+    )
+    p.set_defaults(handler=cmd_backup)
+
+    p = commands.add_parser(
+        "restore", help="khôi phục cơ sở dữ liệu từ một bản sao lưu (giữ lại bản hiện tại)"
+    )
+    p.add_argument("file", type=Path, help="tệp sao lưu (.sqlite3)")
+    p.set_defaults(handler=cmd_restore, without_database=True)
+
+    audit = commands.add_parser("audit", help="nhật ký thao tác").add_subparsers(
+        metavar="LỆNH", required=True
+    )
+    p = audit.add_parser("verify", help="kiểm tra nhật ký thao tác không bị sửa ngoài phần mềm")
+    p.set_defaults(handler=cmd_audit_verify)
+
     p = commands.add_parser("attach", help="đính kèm tệp (bản quét giấy tờ) vào hồ sơ")
     p.add_argument("code")
     p.add_argument("file", help="tệp PDF, JPG hoặc PNG")
@@ -567,12 +626,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    import sqlite3
+
     from sqlalchemy.exc import DatabaseError
 
+    from counter_app.app import default_data_dir
+
+    data_dir = (args.data_dir or default_data_dir()).expanduser()
     try:
+        if getattr(args, "without_database", False):
+            return args.handler(args, data_dir)  # e.g. restore: the database may be unreadable
         from counter_app.app import open_context
 
-        ctx = open_context(args.data_dir)
+        ctx = open_context(data_dir)
         try:
             return args.handler(args, ctx)
         finally:
@@ -580,14 +646,17 @@ def main(argv: list[str] | None = None) -> int:
     except CounterError as error:
         print(f"Lỗi: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except DatabaseError as error:
-        print(
-            "Lỗi cơ sở dữ liệu, thao tác chưa được lưu: "
-            f"{getattr(error, 'orig', None) or error}. Kiểm tra ổ đĩa và thư mục dữ liệu.",
-            file=sys.stderr,
-        )
+    except (DatabaseError, sqlite3.Error) as error:
+        from counter_app.services.backup import storage_message
+
+        print(f"Lỗi: {storage_message(error, data_dir)}", file=sys.stderr)
         return EXIT_FAILURE
     except OSError as error:
+        if error.errno == errno.ENOSPC or str(error.filename or "").startswith(str(data_dir)):
+            from counter_app.services.backup import storage_message
+
+            print(f"Lỗi: {storage_message(error, data_dir)}", file=sys.stderr)
+            return EXIT_FAILURE
         print(
             f"Lỗi hệ thống tệp: {error.strerror or error} ({error.filename or ''})", file=sys.stderr
         )

@@ -9,6 +9,7 @@ cannot be taken by another process before this one commits.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 DB_FILENAME = "counter.sqlite3"
 # The newest Alembic revision. Checked against the migrations by a test, so that start-up can
 # tell "schema is current" without importing Alembic (about 0.3 s).
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -121,9 +122,26 @@ def upgrade_schema(database: Database, backup_dir: Path) -> Path | None:
     return backup
 
 
+def _make_private(data_dir: Path, path: Path) -> None:
+    """Personal data (Decree 13/2023): the folder 0700, the database and its WAL 0600.
+
+    The file is created 0600 before SQLite opens it; SQLite gives its -wal and -shm files the
+    database file's permissions. Best effort: a folder on a network share may refuse chmod.
+    """
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for target, mode in ((data_dir, 0o700), (path, 0o600)):
+        try:
+            if target.stat().st_mode & 0o777 != mode:
+                os.chmod(target, mode)
+        except OSError:
+            pass
+
+
 def open_database(data_dir: Path) -> Database:
     """Open (creating if needed) the station's database and upgrade its schema."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _make_private(data_dir, data_dir / DB_FILENAME)
     database = Database(data_dir / DB_FILENAME)
     upgrade_schema(database, data_dir / "backups")
     return database

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, event, inspect, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from counter_app.domain.audit_chain import GENESIS, row_digest
 from counter_app.models.base import Base, UTCDateTime, utcnow
 
 
@@ -38,3 +40,44 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(40), default="")
     entity_id: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The hash chain (domain.audit_chain), filled by the before_flush hook below: an edit made
+    # outside the application breaks it, and `counter-app audit verify` names the row.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_audit_rows(session: Session, _flush_context, _instances) -> None:
+    """Give new audit rows their ids and chained digests, in the order they were added.
+
+    Audit rows are written in write transactions (BEGIN IMMEDIATE): the last row read here
+    cannot change before this transaction commits, so the chain never forks.
+    """
+    new = [o for o in session.new if isinstance(o, AuditEntry)]
+    if not new:
+        return
+    new.sort(key=lambda o: inspect(o).insert_order)
+    with session.no_autoflush:
+        last = session.execute(
+            select(AuditEntry.id, AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1)
+        ).first()
+    last_id, prev = (last[0], last[1] or GENESIS) if last else (0, GENESIS)
+    for entry in new:
+        last_id += 1
+        entry.id = last_id
+        entry.at = entry.at or utcnow()
+        entry.entity = entry.entity or ""
+        entry.entity_id = entry.entity_id or ""
+        entry.details = entry.details if entry.details is not None else {}
+        entry.prev_hash = prev
+        entry.row_hash = row_digest(
+            id=entry.id,
+            at=UTCDateTime().process_bind_param(entry.at, None),
+            clerk_id=entry.clerk_id,
+            action=entry.action,
+            entity=entry.entity,
+            entity_id=entry.entity_id,
+            details=json.loads(json.dumps(entry.details)),
+            prev_hash=prev,
+        )
+        prev = entry.row_hash

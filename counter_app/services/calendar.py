@@ -25,7 +25,12 @@ class CalendarImport:
 
 
 def import_calendar(
-    ctx: Context, data: object, *, source: str = "", seed: str | None = None
+    ctx: Context,
+    data: object,
+    *,
+    source: str = "",
+    seed: str | None = None,
+    clerk: str | None = None,
 ) -> CalendarImport:
     """Add or change overrides. A day listed again takes the kind the newest file gives it.
 
@@ -38,6 +43,10 @@ def import_calendar(
             if get_setting(session, "calendar_seed") == seed:
                 return CalendarImport(0, 0)
             put_setting(session, "calendar_seed", seed)
+        else:  # the calendar shipped with the application needs nobody
+            from counter_app.services.clerks import check_acting
+
+            check_acting(session, clerk, "supervisor", "nhập lịch nghỉ, làm bù")
         wanted = [(d, "day_off") for d in overrides.days_off]
         wanted += [(d, "working_day") for d in overrides.working_days]
         for day, kind in sorted(wanted):

@@ -56,7 +56,12 @@ def _add_version(session: Session, spec: ProcedureSpec, version: int, ctx: Conte
 
 
 def import_catalog(
-    ctx: Context, data: object, *, source: str = "", if_empty: bool = False
+    ctx: Context,
+    data: object,
+    *,
+    source: str = "",
+    if_empty: bool = False,
+    clerk: str | None = None,
 ) -> CatalogImport:
     """Import a whole catalog in one transaction: all of it, or nothing if any entry is bad.
 
@@ -68,6 +73,10 @@ def import_catalog(
     with ctx.db.write() as session:
         if if_empty and session.scalar(select(func.count()).select_from(Procedure)):
             return result
+        if not if_empty:  # the shipped demo catalog on first run needs nobody
+            from counter_app.services.clerks import check_acting
+
+            check_acting(session, clerk, "supervisor", "nhập danh mục thủ tục")
         for spec in specs:
             current = session.scalars(
                 select(Procedure).where(Procedure.code == spec.code, Procedure.is_current)

@@ -8,16 +8,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from counter_app.domain.errors import InvalidInput, NotAllowed, NotFound
+from counter_app.domain.office_time import OFFICE_TZ
 from counter_app.domain.text import clean, nfc
 from counter_app.models import Clerk
-from counter_app.services.context import Context, new_uuid, record
+from counter_app.services.context import Context, load_clerk, new_uuid, record
 
 MIN_PASSWORD_LENGTH = 6
-ROLES = {"clerk": "Cán bộ tiếp nhận", "admin": "Quản trị viên"}
+ROLES = {
+    "clerk": "Cán bộ tiếp nhận",
+    "supervisor": "Lãnh đạo bộ phận (giám sát)",
+    "admin": "Quản trị viên",
+}
+# Each role may do what the roles before it may do.
+ROLE_RANK = {"clerk": 0, "supervisor": 1, "admin": 2}
+# Lockout: this many wrong passwords in a row lock the account for LOCK_MINUTES (an
+# administrator can unlock it earlier).
+MAX_FAILED_SIGN_INS = 5
+LOCK_MINUTES = 15
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 _WRONG = "Tên đăng nhập hoặc mật khẩu không đúng; hãy nhập lại (chú ý bộ gõ tiếng Việt, Caps Lock)."
 
@@ -47,8 +59,33 @@ class SignedIn:
         return self.role == "admin"
 
     @property
+    def is_supervisor(self) -> bool:
+        """A supervisor or an administrator (exports of personal data, imports)."""
+        return ROLE_RANK.get(self.role, 0) >= ROLE_RANK["supervisor"]
+
+    @property
     def role_label(self) -> str:
         return ROLES.get(self.role, self.role)
+
+
+def require_role(role: str | None, needed: str, what: str) -> None:
+    """NotAllowed unless `role` ranks at least `needed`; `what` says what was refused."""
+    if ROLE_RANK.get(role or "", -1) < ROLE_RANK[needed]:
+        raise NotAllowed(
+            f"Chỉ {ROLES[needed].lower()} trở lên mới được {what}; hãy nhờ người có quyền "
+            "thực hiện."
+        )
+
+
+def check_acting(session, clerk: str | None, needed: str, what: str) -> Clerk | None:
+    """The acting clerk (named, or the station's administrator as on the command line),
+    refused unless their role ranks at least `needed`. None before any clerk exists (the
+    station is being provisioned)."""
+    if clerk is None and session.scalars(select(Clerk.id).limit(1)).first() is None:
+        return None
+    acting = load_clerk(session, clerk)
+    require_role(acting.role, needed, what)
+    return acting
 
 
 def _signed_in(clerk: Clerk) -> SignedIn:
@@ -126,9 +163,19 @@ def set_first_admin_password(
         return _signed_in(admin)
 
 
+def _locked_message(until) -> str:
+    local = until.astimezone(OFFICE_TZ)
+    return (
+        f"Tài khoản tạm khóa đến {local:%H:%M} ngày {local:%d/%m/%Y} vì nhập sai mật khẩu "
+        f"{MAX_FAILED_SIGN_INS} lần liên tiếp; thử lại sau giờ đó hoặc nhờ quản trị viên mở khóa."
+    )
+
+
 def sign_in(ctx: Context, username: str, password: str) -> SignedIn:
     """The clerk if the password matches; the same message for an unknown name or a bad
-    password, so the screen does not tell which usernames exist."""
+    password, so the screen does not tell which usernames exist. MAX_FAILED_SIGN_INS wrong
+    passwords in a row lock the account for LOCK_MINUTES (the password is not even checked
+    while it is locked)."""
     name = clean(username).lower()
     if not name:
         raise InvalidInput("Nhập tên đăng nhập.", field="username")
@@ -138,17 +185,29 @@ def sign_in(ctx: Context, username: str, password: str) -> SignedIn:
     with ctx.db.read() as session:
         clerk = session.scalars(select(Clerk).where(Clerk.username == name)).first()
         found = clerk is not None and clerk.active and clerk.password_hash
-        ok = bool(found) and _verify(clerk.password_hash, password)
+        locked = bool(found) and clerk.locked_until is not None and clerk.locked_until > now
+        ok = bool(found) and not locked and _verify(clerk.password_hash, password)
     with ctx.db.write() as session:
-        record(
-            session,
-            now,
-            clerk_id=clerk.id if ok else None,
-            action="clerk.sign_in" if ok else "clerk.sign_in_failed",
-            entity="clerk",
-            entity_id=name,
-        )
+        row = session.get(Clerk, clerk.id) if found else None
+        action = "clerk.sign_in" if ok else "clerk.sign_in_failed"
+        details: dict = {}
+        if row is not None and locked:
+            details = {"locked": True}
+        elif row is not None and ok:
+            row.failed_sign_ins, row.locked_until = 0, None
+        elif row is not None:
+            row.failed_sign_ins = (row.failed_sign_ins or 0) + 1
+            details = {"failures": row.failed_sign_ins}
+            if row.failed_sign_ins >= MAX_FAILED_SIGN_INS:
+                row.failed_sign_ins = 0
+                row.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+                action = "clerk.locked"
+        record(session, now, clerk_id=clerk.id if ok else None, action=action, entity="clerk",
+               entity_id=name, details=details)  # fmt: skip
+        locked_until = row.locked_until if row is not None else None
     if not ok:
+        if locked_until is not None and locked_until > now:
+            raise NotAllowed(_locked_message(locked_until), field="password")
         if clerk is not None and clerk.active and not clerk.password_hash:
             raise NotAllowed(
                 f"Tài khoản «{name}» chưa có mật khẩu; nhờ quản trị viên đặt mật khẩu "
@@ -157,6 +216,19 @@ def sign_in(ctx: Context, username: str, password: str) -> SignedIn:
             )
         raise InvalidInput(_WRONG, field="password")
     return _signed_in(clerk)
+
+
+def unlock_clerk(ctx: Context, username: str, *, acting: SignedIn) -> None:
+    """An administrator lifts a lockout before it ends."""
+    _require_admin(acting)
+    now = ctx.now()
+    with ctx.db.write() as session:
+        clerk = session.scalars(select(Clerk).where(Clerk.username == username)).first()
+        if clerk is None:
+            raise NotFound(f"Không có cán bộ «{username}».")
+        clerk.failed_sign_ins, clerk.locked_until = 0, None
+        record(session, now, clerk_id=acting.id, action="clerk.unlock", entity="clerk",
+               entity_id=username)  # fmt: skip
 
 
 def list_clerks(ctx: Context) -> list[SignedIn]:

@@ -399,9 +399,17 @@ def print_register_book(
     out: Path | None = None,
     clerk: str | None = None,
 ) -> Printed:
-    """The register of this station's dossiers for a date range (A4 landscape)."""
-    from counter_app.printing.register_book import render_register_book
+    """The register of this station's dossiers for a date range (A4 landscape).
 
+    A bulk export of personal data (Decree 13/2023/NĐ-CP): supervisors and administrators only.
+    """
+    from counter_app.printing.register_book import render_register_book
+    from counter_app.services.clerks import check_acting
+
+    with ctx.db.read() as session:
+        check_acting(
+            session, clerk, "supervisor", "in hoặc xuất sổ theo dõi hồ sơ (dữ liệu cá nhân)"
+        )
     office, rows = register_book_rows(ctx, date_from, date_to)
     now = ctx.now()
     years = sorted({r.received_at.astimezone(OFFICE_TZ).year for r in rows}) or [date_from.year]

@@ -30,8 +30,7 @@ def test_upgrade_from_0001_keeps_dossiers_and_takes_a_backup(tmp_path, clock):
     import_catalog(ctx, json.loads((DATA / "catalog.json").read_text("utf-8")))
     dossier = register_dossier(ctx, registration())
     ctx.db.close()
-    assert SCHEMA_HEAD == "0003"
-    backups = list((tmp_path / "backups").glob("before-upgrade-0001-to-0003-*.sqlite3"))
+    backups = list((tmp_path / "backups").glob(f"before-upgrade-0001-to-{SCHEMA_HEAD}-*.sqlite3"))
     assert len(backups) == 1
     connection = sqlite3.connect(tmp_path / DB_FILENAME)
     tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
