@@ -20,7 +20,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 
 from central_server import service
 from central_server.db import ServerDatabase, database_url
@@ -33,6 +33,21 @@ from counter_app.sync import protocol as p
 MIN_COUNTER_VERSION_ENV = "COUNTER_SERVER_MIN_COUNTER_VERSION"
 RATE_LIMIT_ENV = "COUNTER_SERVER_PUBLIC_RATE"  # public requests per minute per client address
 ENROLL_RATE_ENV = "COUNTER_SERVER_ENROLL_RATE"  # enrollment attempts per minute per address
+# Refused device tokens (the counters' sign-in) per minute per address before 429.
+AUTH_FAILURE_RATE_ENV = "COUNTER_SERVER_AUTH_FAILURE_RATE"
+# Browser origins allowed to read the public status lookup (comma-separated; default none).
+CORS_ORIGINS_ENV = "COUNTER_SERVER_CORS_ORIGINS"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+# The public HTML page: no scripts, no frames, inline style only.
+PAGE_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
 MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
 PUBLIC_PATHS = (f"{p.API_PREFIX}/health", f"{p.API_PREFIX}/track/", "/track/", "/docs", "/openapi")
 
@@ -79,6 +94,24 @@ class RateLimiter:
                 return False
             window.append(now)
             return True
+
+
+class FailureLimiter:
+    """Counts refusals per client address over a minute; blocked at `per_minute`."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.limiter = RateLimiter(per_minute)
+
+    def blocked(self, key: str) -> bool:
+        now = time.monotonic()
+        with self.limiter.lock:
+            window = self.limiter.hits.get(key)
+            while window and window[0] <= now - 60:
+                window.popleft()
+            return bool(window) and len(window) >= self.limiter.per_minute
+
+    def failed(self, key: str) -> None:
+        self.limiter.allow(key)
 
 
 class GzipRequestMiddleware:
@@ -132,9 +165,23 @@ def device(
     token = None
     if authorization and authorization[:7].lower() == "bearer ":
         token = authorization[7:].strip()
-    return service.authenticate(
-        request.app.state.db, token, request.headers.get(p.HEADER_COUNTER_VERSION, "")
-    )
+    address = request.client.host if request.client else "?"
+    failures: FailureLimiter = request.app.state.auth_failures
+    if failures.blocked(address):
+        raise service.ServiceError(
+            429,
+            "rate_limited",
+            "Máy này gửi mã thiết bị sai quá nhiều lần; xin đợi một phút rồi thử lại. Nếu máy "
+            "đã bị thu hồi, hãy xin quản trị máy chủ tỉnh một mã đăng ký mới.",
+        )
+    try:
+        return service.authenticate(
+            request.app.state.db, token, request.headers.get(p.HEADER_COUNTER_VERSION, "")
+        )
+    except service.ServiceError as error:
+        if error.status == 401:
+            failures.failed(address)
+        raise
 
 
 Caller = Annotated[service.Caller, Depends(device)]
@@ -154,6 +201,7 @@ def create_app(url: str | None = None) -> FastAPI:
         "docs/sync-protocol.md.",
     )
     app.state.db = db
+    app.state.auth_failures = FailureLimiter(int(os.environ.get(AUTH_FAILURE_RATE_ENV, "30")))
 
     @app.middleware("http")
     async def version_and_clock(request: Request, call_next):
@@ -167,13 +215,32 @@ def create_app(url: str | None = None) -> FastAPI:
             if message and not path.endswith("/hello"):
                 response = _error(426, "upgrade_required", message)
                 response.headers[p.HEADER_SERVER_TIME] = utcnow().isoformat()
+                response.headers.update(SECURITY_HEADERS)
                 return response
         response = await call_next(request)
         response.headers[p.HEADER_SERVER_TIME] = utcnow().isoformat()
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if path.startswith("/track/"):
+            response.headers["Content-Security-Policy"] = PAGE_CSP
         return response
 
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(GzipRequestMiddleware)
+    origins = [o.strip() for o in os.environ.get(CORS_ORIGINS_ENV, "").split(",") if o.strip()]
+    if origins:
+        # Only reading (GET) from the listed sites (e.g. the province's portal showing the
+        # public lookup); never credentials, never the Authorization header. Without the
+        # setting there are no CORS headers at all: browsers keep other sites out.
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET"],
+            allow_headers=[],
+            allow_credentials=False,
+        )
 
     @app.exception_handler(service.ServiceError)
     async def service_error(request: Request, error: service.ServiceError):
@@ -199,6 +266,17 @@ def create_app(url: str | None = None) -> FastAPI:
             "database_unavailable",
             "Máy chủ tỉnh tạm thời không truy cập được cơ sở dữ liệu; sẽ thử lại sau.",
             headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(DataError)
+    async def unstorable_value(request: Request, error: DataError):
+        # A value PostgreSQL cannot hold (NUL in text, a number out of range): the request is
+        # refused as a whole and nothing of it is stored (its transaction was rolled back).
+        return _error(
+            422,
+            "invalid_value",
+            "Yêu cầu có giá trị máy chủ không lưu được (ký tự NUL, mã Unicode hỏng hoặc số quá "
+            "lớn); không có gì được lưu.",
         )
 
     @app.exception_handler(RequestValidationError)

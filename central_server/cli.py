@@ -71,6 +71,7 @@ def cmd_serve(args) -> int:
         forwarded_allow_ips=args.forwarded_allow_ips,
         log_level=args.log_level,
         timeout_graceful_shutdown=10,
+        server_header=False,  # no "server: uvicorn" banner
     )
     return EXIT_OK
 

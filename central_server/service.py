@@ -302,6 +302,45 @@ def _validation_reason(kind: str, error: ValidationError) -> str:
     )
 
 
+def _bad_char(text: str) -> bool:
+    return "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _unstorable_text(value: Any, where: str = "") -> str | None:
+    """A Vietnamese reason when a string (or key) holds NUL or a lone surrogate, else None."""
+    if isinstance(value, str):
+        if _bad_char(value):
+            place = _storable(where) or "dữ liệu"
+            return (
+                f"Dữ liệu có ký tự không hợp lệ (ký tự NUL hoặc mã Unicode hỏng) ở «{place}»; "
+                "mục này được cách ly, các mục khác vẫn được nhận."
+            )
+        return None
+    if isinstance(value, dict):
+        for key, child in value.items():
+            name = f"{where}.{key}" if where else str(key)
+            found = _unstorable_text(str(key), name) or _unstorable_text(child, name)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, child in enumerate(value):
+            found = _unstorable_text(child, f"{where}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def _storable(value: Any) -> Any:
+    """The same value with NUL and lone surrogates replaced by U+FFFD (for the quarantine)."""
+    if isinstance(value, str):
+        return "".join("\ufffd" if c == "\x00" or "\ud800" <= c <= "\udfff" else c for c in value)
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
 def push(db: ServerDatabase, caller: Caller, items: list[p.PushItem]) -> list[p.ItemResult]:
     """Store a batch; one answer per item, in order. Idempotent per item UUID."""
     results: list[p.ItemResult] = []
@@ -318,11 +357,22 @@ def push(db: ServerDatabase, caller: Caller, items: list[p.PushItem]) -> list[p.
                 if stored is not None:
                     results.append(_stored_answer(stored, content, caller))
                     continue
-                try:
-                    with session.begin_nested():
-                        result = _apply_item(session, caller, item, log)
-                except Rejected as rejection:
-                    result = p.ItemResult(uuid=item.uuid, outcome="rejected", reason=str(rejection))
+                unstorable = _unstorable_text({"kind": item.kind, "payload": item.payload})
+                if unstorable:
+                    # PostgreSQL text cannot hold NUL or half a surrogate pair: refused here,
+                    # and quarantined with those characters replaced, not a failed batch.
+                    result = p.ItemResult(uuid=item.uuid, outcome="rejected", reason=unstorable)
+                    item = item.model_copy(
+                        update={"kind": _storable(item.kind), "payload": _storable(item.payload)}
+                    )
+                else:
+                    try:
+                        with session.begin_nested():
+                            result = _apply_item(session, caller, item, log)
+                    except Rejected as rejection:
+                        result = p.ItemResult(
+                            uuid=item.uuid, outcome="rejected", reason=str(rejection)
+                        )
                 session.add(
                     ReceivedItem(
                         uuid=item.uuid,
