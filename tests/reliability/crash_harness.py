@@ -103,15 +103,18 @@ def check_database(path: Path, reported: Counter) -> tuple[list[str], int]:
                 problems.append(f"code {code} reported {n} times")
             if codes.get(code, 0) != 1:
                 problems.append(f"lost: {code} reported but stored {codes.get(code, 0)} times")
+        # Counted once per table and joined (correlated subqueries would make each check
+        # quadratic in the number of dossiers: the soak holds thousands).
         rows = connection.execute(
-            """SELECT d.code,
-                (SELECT count(*) FROM status_events e WHERE e.dossier_id = d.id
-                   AND e.action = 'receive'),
-                (SELECT count(*) FROM outbox o WHERE o.dossier_uuid = d.uuid
-                   AND o.kind = 'dossier.received'),
-                (SELECT count(*) FROM audit_log a WHERE a.entity_id = d.code
-                   AND a.action = 'dossier.receive')
-               FROM dossiers d"""
+            """WITH e AS (SELECT dossier_id, count(*) AS n FROM status_events
+                          WHERE action = 'receive' GROUP BY dossier_id),
+                    o AS (SELECT dossier_uuid, count(*) AS n FROM outbox
+                          WHERE kind = 'dossier.received' GROUP BY dossier_uuid),
+                    a AS (SELECT entity_id, count(*) AS n FROM audit_log
+                          WHERE action = 'dossier.receive' GROUP BY entity_id)
+               SELECT d.code, ifnull(e.n, 0), ifnull(o.n, 0), ifnull(a.n, 0)
+               FROM dossiers d LEFT JOIN e ON e.dossier_id = d.id
+               LEFT JOIN o ON o.dossier_uuid = d.uuid LEFT JOIN a ON a.entity_id = d.code"""
         ).fetchall()
         for code, events, outbox, audit in rows:
             if (events, outbox, audit) != (1, 1, 1):
