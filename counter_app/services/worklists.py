@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from counter_app.domain.office_time import OFFICE_TZ
 from counter_app.domain.status import Status
-from counter_app.models import OutboxItem
+from counter_app.models import OutboxItem, SyncConflict
 from counter_app.services.context import Context, get_setting
 from counter_app.services.search import search_dossiers
 
@@ -47,6 +47,12 @@ class SyncSummary:
     waiting: int  # outbox items not yet acknowledged (quarantined ones included)
     quarantined: int
     last_success: datetime | None
+    clock_skew: float | None = None  # the server's clock minus this PC's, in seconds
+    conflicts: int = 0  # changes that lost (or wait on) a sync conflict
+
+    @property
+    def clock_skewed(self) -> bool:
+        return self.clock_skew is not None and abs(self.clock_skew) > CLOCK_SKEW_WARNING_SECONDS
 
 
 # Settings written by the sync runner (counter_app.sync.engine; a test checks the names). Read
@@ -56,6 +62,8 @@ LAST_SUCCESS_KEY = "sync_last_success"
 LAST_ATTEMPT_KEY = "sync_last_attempt"
 LAST_ERROR_KEY = "sync_last_error"
 TOKEN_KEY = "sync_token"
+CLOCK_SKEW_KEY = "sync_clock_skew_seconds"
+CLOCK_SKEW_WARNING_SECONDS = 120  # = counter_app.sync.protocol.CLOCK_SKEW_WARNING_SECONDS
 
 
 def _moment(value: object) -> datetime | None:
@@ -77,6 +85,8 @@ def sync_summary(ctx: Context) -> SyncSummary:
         last_success = _moment(get_setting(session, LAST_SUCCESS_KEY))
         last_attempt = _moment(get_setting(session, LAST_ATTEMPT_KEY))
         error = get_setting(session, LAST_ERROR_KEY)
+        skew = get_setting(session, CLOCK_SKEW_KEY)
+        conflicts = session.scalar(select(func.count()).select_from(SyncConflict))
     error_at = _moment(error.get("at")) if isinstance(error, dict) else None
     if last_attempt is None:
         online = None
@@ -88,4 +98,12 @@ def sync_summary(ctx: Context) -> SyncSummary:
         waiting=waiting or 0,
         quarantined=quarantined or 0,
         last_success=last_success,
+        clock_skew=float(skew) if isinstance(skew, int | float) else None,
+        conflicts=conflicts or 0,
     )
+
+
+def sync_enrolled(ctx: Context) -> bool:
+    """The station has a sync server and its device token (`counter-app enroll`)."""
+    with ctx.db.read() as session:
+        return bool(get_setting(session, "server_url")) and bool(get_setting(session, TOKEN_KEY))

@@ -1,14 +1,21 @@
 """The desk window: set-up, sign-in and lock, then the desk's screens in tabs.
 
 Keyboard: F2 receive, F3 search, F4 hand back, F5 today (refresh), F6 the open dossier,
-F9 settings, Ctrl+L lock, Ctrl+Q quit; every button has an Alt mnemonic. A scanned ID card
-fills the receive screen from anywhere; a scanned receipt opens its dossier (or loads it into
-the hand-back screen when that screen is showing).
+F7 sync now, F9 settings, Ctrl+L lock, Ctrl+Q quit; every button has an Alt mnemonic. A scanned
+ID card fills the receive screen from anywhere; a scanned receipt opens its dossier (or loads it
+into the hand-back screen when that screen is showing).
+
+A moment after the window first shows, two things start in the background: the sync runner
+(when the station is enrolled) and the printing fonts' warm-up, so that neither the sync client
+nor reportlab is imported before the first screen is drawn. Closing with changes not yet on the
+server asks the clerk first.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 import time
 
 from PySide6.QtCore import Qt, QTimer
@@ -17,6 +24,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QStackedWidget,
     QTabWidget,
@@ -27,6 +35,9 @@ from counter_app.services.context import Context
 WINDOW_TITLE = "Quầy Một Cửa"
 IDLE_CHECK_MS = 15_000
 STATUS_REFRESH_MS = 30_000
+SYNC_START_MS = 1500  # after the window first shows
+WARM_UP_MS = 1000
+log = logging.getLogger("counter_app.ui")
 
 
 class Desk(QTabWidget):
@@ -65,6 +76,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         from counter_app.services.office import office_or_none
         from counter_app.ui.scanner import ScanListener
+        from counter_app.ui.sync import SyncController
         from counter_app.ui.workers import Jobs
 
         self.ctx = ctx
@@ -74,6 +86,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(WINDOW_TITLE)
         self.resize(1280, 720)
         self.jobs = Jobs(self)
+        self.sync = SyncController(ctx, self.jobs, self)
+        self.sync.reported.connect(self.on_sync_report)
+        self.sync.failed.connect(self.on_sync_failed)
+        self.close_box: QMessageBox | None = None
+        self._shown_once = self._closed = self._closing_after_sync = False
+        self._last_sync_error = ""  # the last round's failure (status bar tooltip)
+        self._manual_sync_error = ""  # the last "Đồng bộ ngay" / "Đồng bộ rồi đóng" failure
+        self.warm_up_thread: threading.Thread | None = None
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.scanner = ScanListener(self)
@@ -105,6 +125,9 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.clerk_label = QLabel("Chưa đăng nhập")
         self.sync_label = QLabel("")
+        self.sync_warning_label = QLabel("")
+        self.sync_warning_label.setStyleSheet("color:#b3261e; font-weight:600;")
+        self.sync_warning_label.hide()
         self.activity_label = QLabel("")
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy
@@ -113,6 +136,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.clerk_label)
         bar.addPermanentWidget(self.activity_label)
         bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.sync_warning_label)
         bar.addPermanentWidget(self.sync_label)
         self.jobs.activity.connect(self.on_activity)
 
@@ -136,6 +160,8 @@ class MainWindow(QMainWindow):
         add("&Hôm nay", "F5", lambda: self.go("today"))
         add("Hồ &sơ đang mở", "F6", lambda: self.go("detail"))
         add("Cài đặ&t", "F9", lambda: self.go("settings"))
+        menu.addSeparator()
+        self.sync_now_action = add("Đồng bộ &ngay", "F7", self.sync_now)
         menu.addSeparator()
         add("&Khóa màn hình", "Ctrl+L", self.lock)
         add("Đăng &xuất", "Ctrl+Shift+L", self.sign_out)
@@ -173,6 +199,78 @@ class MainWindow(QMainWindow):
         if summary.quarantined:
             waiting += f" ({summary.quarantined} lỗi)"
         self.sync_label.setText(f"{state}  ·  {waiting}  ·  Lần cuối thành công: {last}")
+        self.sync_label.setToolTip(self._last_sync_error)
+        warnings = []
+        if summary.server_configured and summary.clock_skewed:
+            from counter_app.ui.sync import skew_text
+
+            warnings.append(skew_text(summary.clock_skew))
+        if summary.conflicts:
+            warnings.append(f"{summary.conflicts} xung đột đồng bộ")
+        self.sync_warning_label.setText("  ·  ".join(f"⚠ {w}" for w in warnings))
+        self.sync_warning_label.setToolTip(
+            "Giờ tiếp nhận và giờ hẹn trả tính theo đồng hồ máy: hãy chỉnh lại ngày giờ của máy. "
+            "Xung đột đồng bộ được đánh dấu trong quá trình xử lý của hồ sơ (F6)."
+        )
+        self.sync_warning_label.setVisible(bool(warnings))
+
+    # -- background work started after the first screen is drawn --------------------------
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            QTimer.singleShot(WARM_UP_MS, self, self.warm_up_printing)
+            QTimer.singleShot(SYNC_START_MS, self, self.start_sync)
+
+    def start_sync(self) -> None:
+        if not self._closed:
+            self.sync.start()
+
+    def warm_up_printing(self) -> None:
+        """Load reportlab and register the fonts on a background thread (about half a second
+        the first receipt would otherwise wait)."""
+        if self._closed or self.warm_up_thread is not None:
+            return
+
+        def warm_up() -> None:
+            try:
+                from counter_app.printing import fonts, forms  # noqa: F401
+                from counter_app.services import printing  # noqa: F401
+
+                fonts.register_fonts()
+            except Exception:  # printing reports its own errors when it is used
+                log.exception("printing warm-up failed")
+
+        self.warm_up_thread = threading.Thread(target=warm_up, name="fonts-warm-up", daemon=True)
+        self.warm_up_thread.start()
+
+    # -- sync ----------------------------------------------------------------------------------
+
+    def sync_now(self) -> None:
+        if not self.sync.sync_now():
+            self.show_print_message("info", "Đang đồng bộ; kết quả hiện ở thanh trạng thái.")
+            return
+        self.sync_label.setText("Đang đồng bộ…")
+
+    def on_sync_report(self, report, manual: bool) -> None:
+        self._last_sync_error = self._manual_sync_error = ""
+        self.refresh_status()
+        if manual:
+            lines = report.lines_vi()
+            text = lines[0].replace("Đã gửi", "Đã đồng bộ: gửi", 1)
+            if report.pending == 0 and not report.warnings:
+                text += " Không còn gì chờ gửi."
+            if len(lines) > 1:
+                text += " " + " ".join(lines[1:])
+            self.show_print_message("warn" if len(lines) > 1 else "info", text)
+
+    def on_sync_failed(self, text: str, manual: bool) -> None:
+        self._last_sync_error = text
+        self.refresh_status()
+        if manual:
+            self._manual_sync_error = text
+            self.show_print_message("error", f"Chưa đồng bộ được: {text}")
 
     # -- first run, sign-in, lock -------------------------------------------------------
 
@@ -298,6 +396,7 @@ class MainWindow(QMainWindow):
         d.detail.print_requested.connect(self.print_form)
         d.detail.hand_back_requested.connect(self.start_hand_back)
         d.detail.changed.connect(lambda _code: self.refresh_status())
+        d.detail.changed.connect(lambda _code: self.sync.wake())
         d.hand_back.handed_back.connect(self.on_handed_back)
         d.settings.settings_changed.connect(self.refresh_status)
         d.settings.settings_changed.connect(d.receive.update_appointment)
@@ -358,6 +457,7 @@ class MainWindow(QMainWindow):
         form = {"received": "01", "supplement": "02", "refused": "03"}[outcome]
         self.print_form(dossier["code"], form, {})
         self.refresh_status()
+        self.sync.wake()
 
     def print_form(self, code: str, form: str, extra: dict) -> None:
         self.printing.print_form(code, form, extra)
@@ -375,12 +475,15 @@ class MainWindow(QMainWindow):
         screen = self.desk.currentWidget() if self.desk else None
         bar = getattr(screen, "message", None)
         if bar is not None:
-            bar.error(text) if kind == "error" else bar.info(text)
+            {"error": bar.error, "warn": bar.warn}.get(kind, bar.info)(text)
+        else:
+            self.statusBar().showMessage(text, 15_000)
 
     def on_handed_back(self, dossier: dict) -> None:
         from counter_app.ui.handback import RatingDialog
 
         self.refresh_status()
+        self.sync.wake()
         self.rating_dialog = RatingDialog(self.ctx, dossier, self.clerk_username(), self)
         self.rating_dialog.rated.connect(
             lambda r: self.desk.hand_back.message.info(
@@ -390,9 +493,68 @@ class MainWindow(QMainWindow):
         self.rating_dialog.finished.connect(lambda _r: self.desk.hand_back.code.setFocus())
         self.rating_dialog.open()
 
+    def closing_choice(self) -> str:
+        """ "close" when nothing is unsent; otherwise the clerk's answer: "sync", "close" or
+        "cancel"."""
+        if self._closed or not self.isVisible():
+            return "close"
+        try:
+            from counter_app.services.sync import closing_warning
+
+            warning = closing_warning(self.ctx)
+        except Exception:
+            log.exception("closing check failed")
+            return "close"
+        if warning is None:
+            return "close"
+        if self._manual_sync_error:
+            warning = f"Chưa đồng bộ được: {self._manual_sync_error}\n\n{warning}"
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Còn dữ liệu chưa đồng bộ")
+        box.setText(warning)
+        box.setInformativeText("Đồng bộ với máy chủ tỉnh trước khi đóng?")
+        sync = box.addButton("Đồng bộ rồi đóng", QMessageBox.ButtonRole.AcceptRole)
+        close = box.addButton("Vẫn đóng", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("Hủy", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(sync)
+        box.setEscapeButton(cancel)
+        self.close_box = box
+        try:
+            box.exec()
+            clicked = box.clickedButton()
+        finally:
+            self.close_box = None
+        return {sync: "sync", close: "close"}.get(clicked, "cancel")
+
     def closeEvent(self, event) -> None:
+        if self._closing_after_sync:
+            event.ignore()  # "Đồng bộ rồi đóng" is running: it closes the window when done
+            return
+        choice = self.closing_choice()
+        if choice == "cancel":
+            event.ignore()
+            return
+        if choice == "sync":
+            event.ignore()
+
+            def after(_ok: bool) -> None:
+                self._closing_after_sync = False
+                self.close()  # asks again if something is still unsent
+
+            self.sync_label.setText("Đang đồng bộ trước khi đóng…")
+            if self.sync.sync_now(then=after):
+                self._closing_after_sync = True
+            else:  # a round asked for earlier is running: wait for it, then ask again
+                self.jobs.wait()
+                QTimer.singleShot(0, self, self.close)
+            return
+        self._closed = True
         QApplication.instance().removeEventFilter(self.scanner)
+        self.sync.stop()
         self.jobs.wait()
+        if self.warm_up_thread is not None:
+            self.warm_up_thread.join(10)
         super().closeEvent(event)
 
 

@@ -164,6 +164,9 @@ def test_status_bar_reads_what_the_sync_runner_writes(ctx):
     assert worklists.LAST_SUCCESS_KEY == engine.LAST_SUCCESS
     assert worklists.LAST_ATTEMPT_KEY == engine.LAST_ATTEMPT
     assert worklists.LAST_ERROR_KEY == engine.LAST_ERROR
+    assert worklists.CLOCK_SKEW_KEY == engine.CLOCK_SKEW
+    assert worklists.CLOCK_SKEW_WARNING_SECONDS == engine.p.CLOCK_SKEW_WARNING_SECONDS
+    assert worklists.TOKEN_KEY == engine.TOKEN and engine.SERVER_URL == "server_url"
     assert worklists.sync_summary(ctx).online is None
     with ctx.db.write() as s:
         put_setting(s, engine.LAST_ATTEMPT, "2026-11-26T09:05:00+07:00")

@@ -232,3 +232,17 @@ def test_a_change_that_lost_a_sync_conflict_is_marked_in_the_history(qtbot, wind
     assert window.desk.detail.status.text() == "Đã rút hồ sơ" or "rút" in (
         window.desk.detail.status.text().lower()
     )
+    window.refresh_status()
+    assert window.sync_warning_label.isVisible()
+    assert window.sync_warning_label.text() == "⚠ 1 xung đột đồng bộ"
+
+
+def test_sync_now_on_a_station_not_enrolled_says_what_to_do(qtbot, window):
+    window.go("search")
+    qtbot.keyClick(window.desk.search.query, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: window.sync.manual_job is None)
+    message = window.desk.search.message
+    assert message.kind == "error"
+    assert message.text().startswith("Chưa đồng bộ được: Máy này chưa đăng ký với máy chủ tỉnh")
+    assert window.sync_label.text().startswith("Chưa cấu hình máy chủ đồng bộ")
+    assert window.sync.runner is None
