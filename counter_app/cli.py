@@ -371,6 +371,94 @@ def cmd_sync(args, ctx) -> int:
     return EXIT_OK if report.clean else EXIT_INCOMPLETE
 
 
+def _new_password(args, username: str) -> tuple[str, str | None]:
+    """(password, confirmation): one line of standard input with --password-stdin, else typed
+    twice on the terminal without echo."""
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise InvalidInput("Không có mật khẩu trên đầu vào chuẩn.", field="password")
+        return line.rstrip("\r\n"), None
+    import getpass
+
+    try:
+        first = getpass.getpass(f"Mật khẩu mới cho {username}: ")
+        second = getpass.getpass("Nhập lại mật khẩu: ")
+    except EOFError:
+        raise InvalidInput(
+            "Không đọc được mật khẩu từ bàn phím; dùng --password-stdin để đưa mật khẩu qua "
+            "đầu vào chuẩn.",
+            field="password",
+        ) from None
+    except KeyboardInterrupt:
+        raise InvalidInput("Đã hủy; chưa thay đổi gì.", field="password") from None
+    return first, second
+
+
+def cmd_clerk_add(args, ctx) -> int:
+    from counter_app.services.clerks import acting_clerk, create_clerk, validate_username
+
+    acting = acting_clerk(ctx, args.clerk)
+    username = validate_username(args.username)
+    password, confirm = _new_password(args, username)
+    clerk = create_clerk(
+        ctx,
+        username=username,
+        full_name=args.full_name,
+        password=password,
+        confirm=confirm,
+        role=args.role,
+        acting=acting,
+    )
+    print(f"Đã thêm cán bộ {clerk.full_name} ({clerk.username}, {clerk.role_label}).")
+    return EXIT_OK
+
+
+def cmd_clerk_list(args, ctx) -> int:
+    from counter_app.services.clerks import clerk_accounts
+
+    accounts = clerk_accounts(ctx)
+    if args.json:
+        _print_json(accounts)
+        return EXIT_OK
+    for a in accounts:
+        if not a["active"]:
+            state = "đã vô hiệu hóa"
+        elif a["locked_until"]:
+            from datetime import datetime
+
+            state = f"tạm khóa đến {datetime.fromisoformat(a['locked_until']):%H:%M %d/%m/%Y}"
+        elif not a["has_password"]:
+            state = "chưa có mật khẩu"
+        else:
+            state = "đang dùng"
+        print(f"{a['username']:<20} {a['full_name']:<28} {a['role_label']:<30} {state}")
+    print(f"({len(accounts)} tài khoản)")
+    return EXIT_OK
+
+
+def cmd_clerk_passwd(args, ctx) -> int:
+    from counter_app.services.clerks import acting_clerk, change_password, validate_username
+
+    acting = acting_clerk(ctx, args.clerk)
+    username = validate_username(args.username)
+    password, confirm = _new_password(args, username)
+    change_password(ctx, username, new_password=password, confirm=confirm, acting=acting)
+    print(f"Đã đặt mật khẩu mới cho {username}.")
+    return EXIT_OK
+
+
+def cmd_clerk_disable(args, ctx) -> int:
+    from counter_app.services.clerks import acting_clerk, disable_clerk
+
+    disable_clerk(ctx, args.username, acting=acting_clerk(ctx, args.clerk))
+    print(
+        f"Đã vô hiệu hóa tài khoản {args.username}; cán bộ này không đăng nhập được nữa, các hồ "
+        "sơ đã tiếp nhận vẫn giữ tên cán bộ."
+    )
+    return EXIT_OK
+
+
 def cmd_attach(args, ctx) -> int:
     from counter_app.services.attachments import add_attachment
 
@@ -610,6 +698,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = audit.add_parser("verify", help="kiểm tra nhật ký thao tác không bị sửa ngoài phần mềm")
     p.set_defaults(handler=cmd_audit_verify)
+
+    clerk = commands.add_parser(
+        "clerk", help="tài khoản cán bộ: thêm, liệt kê, đặt mật khẩu, vô hiệu hóa"
+    ).add_subparsers(metavar="LỆNH", required=True)
+    p = clerk.add_parser("add", help="thêm cán bộ (hỏi mật khẩu hai lần)")
+    p.add_argument("username", help="tên đăng nhập, ví dụ lan.nt")
+    p.add_argument("--full-name", required=True, help="họ tên đầy đủ, có dấu")
+    p.add_argument(
+        "--role",
+        default="clerk",
+        choices=["clerk", "supervisor", "admin"],
+        help="clerk: cán bộ tiếp nhận (mặc định), supervisor: lãnh đạo bộ phận, "
+        "admin: quản trị viên",
+    )
+    p.add_argument(
+        "--password-stdin", action="store_true", help="đọc mật khẩu từ một dòng đầu vào chuẩn"
+    )
+    p.set_defaults(handler=cmd_clerk_add)
+    p = clerk.add_parser("list", help="liệt kê các tài khoản, kể cả đã vô hiệu hóa")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_clerk_list)
+    p = clerk.add_parser("passwd", help="đặt mật khẩu mới cho một cán bộ")
+    p.add_argument("username")
+    p.add_argument(
+        "--password-stdin", action="store_true", help="đọc mật khẩu từ một dòng đầu vào chuẩn"
+    )
+    p.set_defaults(handler=cmd_clerk_passwd)
+    p = clerk.add_parser("disable", help="vô hiệu hóa tài khoản (cán bộ nghỉ, chuyển công tác)")
+    p.add_argument("username")
+    p.set_defaults(handler=cmd_clerk_disable)
 
     p = commands.add_parser("attach", help="đính kèm tệp (bản quét giấy tờ) vào hồ sơ")
     p.add_argument("code")

@@ -301,3 +301,59 @@ def change_password(
         clerk.password_hash = hashed
         record(session, now, clerk_id=acting.id, action="clerk.password", entity="clerk",
                entity_id=username)  # fmt: skip
+
+
+def acting_clerk(ctx: Context, username: str | None) -> SignedIn:
+    """The clerk a command-line action is done as: the named one, or the station's
+    administrator (whoever can run commands on this PC can open its data folder anyway)."""
+    with ctx.db.read() as session:
+        return _signed_in(load_clerk(session, username))
+
+
+def clerk_accounts(ctx: Context) -> list[dict]:
+    """Every account of this station, disabled ones included (`counter-app clerk list`)."""
+    now = ctx.now()
+    with ctx.db.read() as session:
+        rows = session.scalars(select(Clerk).order_by(Clerk.username)).all()
+        return [
+            {
+                "username": c.username,
+                "full_name": c.full_name,
+                "role": c.role,
+                "role_label": ROLES.get(c.role, "Cán bộ nơi khác (từ máy chủ tỉnh)"),
+                "active": c.active,
+                "has_password": bool(c.password_hash),
+                "locked_until": (
+                    c.locked_until.astimezone(OFFICE_TZ).isoformat()
+                    if c.locked_until is not None and c.locked_until > now
+                    else None
+                ),
+            }
+            for c in rows
+        ]
+
+
+def disable_clerk(ctx: Context, username: str, *, acting: SignedIn) -> None:
+    """Close an account (no hard delete: the dossiers keep their clerk). The last active
+    administrator cannot be disabled."""
+    _require_admin(acting)
+    name = clean(username).lower()
+    now = ctx.now()
+    with ctx.db.write() as session:
+        clerk = session.scalars(select(Clerk).where(Clerk.username == name)).first()
+        if clerk is None:
+            raise NotFound(f"Không có cán bộ «{name}».")
+        if not clerk.active:
+            raise NotAllowed(f"Tài khoản «{name}» đã bị vô hiệu hóa từ trước.")
+        if clerk.role == "admin":
+            admins = session.scalars(
+                select(Clerk.id).where(Clerk.active, Clerk.role == "admin", Clerk.id != clerk.id)
+            ).all()
+            if not admins:
+                raise NotAllowed(
+                    f"«{name}» là quản trị viên cuối cùng của quầy; hãy tạo một quản trị viên "
+                    "khác trước khi vô hiệu hóa tài khoản này."
+                )
+        clerk.active = False
+        record(session, now, clerk_id=acting.id, action="clerk.disable", entity="clerk",
+               entity_id=name)  # fmt: skip
