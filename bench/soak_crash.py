@@ -56,10 +56,17 @@ def main() -> int:
         progress = lambda n, f: print(f"  {n} rounds: {json.dumps(f.as_dict())}", file=sys.stderr)  # noqa: E731
         # 1. Killed while registering.
         station = prepare_station(work / "register", template / DB_FILENAME)
+        (work / "reports-register").mkdir()
         figures, _ = run_kills(
-            zygote, station, work, kills=register_kills, mode="register", seed=args.seed,
-            max_delay=0.3, progress=progress,
-        )  # fmt: skip
+            zygote,
+            station,
+            work / "reports-register",
+            kills=register_kills,
+            mode="register",
+            seed=args.seed,
+            max_delay=0.3,
+            progress=progress,
+        )
         results["while_registering"] = figures.as_dict()
 
         # 2. Killed while registering and syncing with the real server; then one clean sync.
@@ -71,10 +78,17 @@ def main() -> int:
         ctx = open_context(station)
         enroll_station(ctx, server.url, enrollment_code(url, 0))
         ctx.db.close()
+        (work / "reports-sync").mkdir()
         figures, reported = run_kills(
-            zygote, station, work, kills=sync_kills, mode="sync", seed=args.seed + 1,
-            max_delay=0.4, progress=progress,
-        )  # fmt: skip
+            zygote,
+            station,
+            work / "reports-sync",
+            kills=sync_kills,
+            mode="sync",
+            seed=args.seed + 1,
+            max_delay=0.4,
+            progress=progress,
+        )
         ctx = open_context(station)
         for _ in range(5):
             report = sync_once(ctx)

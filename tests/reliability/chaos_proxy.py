@@ -89,9 +89,9 @@ class ChaosProxy:
                         s.close()
 
         def pump(source: socket.socket, target: socket.socket) -> None:
-            source.settimeout(0.5)
             deadline = time.monotonic() + 120  # nothing lives forever
             try:
+                source.settimeout(0.5)  # (the other direction may have closed it already)
                 while not done.is_set() and time.monotonic() < deadline:
                     try:
                         data = source.recv(16384)

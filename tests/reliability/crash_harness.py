@@ -162,6 +162,7 @@ def run_kills(
     stored = check_database(database, reported)[1]
     for round_ in range(kills):
         report = work_dir / f"report-{round_}.txt"
+        report.unlink(missing_ok=True)  # the child appends: start from an empty report
         errors = work_dir / "children.err"
         day = first_day + timedelta(days=stored // per_day)
         pid = zygote.spawn(

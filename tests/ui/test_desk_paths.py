@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from support_ui import ADMIN_PASSWORD, open_window, sign_in
 
 from counter_app.services.search import search_dossiers
 
@@ -197,7 +198,10 @@ def test_print_preview_and_direct_printing(qtbot, typist, window, desk_ctx, mode
     assert len(pypdfium2.PdfDocument(str(tmp_path / "qt.pdf"))) == 2
 
 
-def test_register_book_of_the_day_is_printed_in_the_background(qtbot, typist, window):
+def test_register_book_of_the_day_is_printed_in_the_background(qtbot, typist, desk_ctx):
+    # The register book is an export of personal data: supervisors and administrators only.
+    window = open_window(qtbot, desk_ctx)
+    sign_in(qtbot, window, "quantri", ADMIN_PASSWORD)
     receive = window.desk.receive
     fill_applicant(qtbot, typist, receive)
     qtbot.mouseClick(receive.save_button, Qt.MouseButton.LeftButton)
@@ -207,3 +211,5 @@ def test_register_book_of_the_day_is_printed_in_the_background(qtbot, typist, wi
     qtbot.mouseClick(today.register_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(window.jobs.is_idle)
     assert pdfs(window, "so-theo-doi-*.pdf")
+    window.jobs.wait()
+    window.close()
