@@ -8,6 +8,7 @@ at fixed dates), drives the real window through each screen and saves each one a
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from datetime import datetime, timedelta
@@ -109,6 +110,65 @@ def seed(ctx, clock) -> None:
     clock.now = NOW
 
 
+def stage_scans_and_sync(ctx, clock, folder: Path) -> str:
+    """Two scans attached to Trần Thị Bình's dossier, an agency step that lost a sync conflict,
+    the scanner's folder with a few fresh files, and the sync runner's last figures (no device
+    token: the screenshots never talk to a server)."""
+    import os
+    import uuid
+
+    from counter_app.services.attachments import add_attachment
+    from counter_app.services.context import put_setting
+    from counter_app.services.search import search_dossiers
+    from counter_app.sync import protocol as p
+    from counter_app.sync.engine import SyncReport, apply_changes
+
+    code = {d["applicant"]["full_name"]: d for d in search_dossiers(ctx)}["Trần Thị Bình"]
+    pdf = b"%PDF-1.4\n" + b"0" * 180_000 + b"\n%%EOF\n"
+    jpg = b"\xff\xd8\xff\xe0" + b"1" * 420_000
+    # A short, fixed path for the picture (the station's own folder is a random temporary one).
+    scans = Path(tempfile.gettempdir()) / "may-quet"
+    shutil.rmtree(scans, ignore_errors=True)
+    scans.mkdir()
+    now = NOW.timestamp()
+    for age, name, content in (
+        (240, "SCAN_0042.pdf", pdf),
+        (120, "SCAN_0043.jpg", jpg),
+        (30, "SCAN_0044.pdf", pdf + b"2" * 90_000),
+    ):
+        (scans / name).write_bytes(content)
+        os.utime(scans / name, (now - age, now - age))
+    clock.now = NOW - timedelta(days=3, hours=-1)
+    for position, name, content in (
+        (1, "to-khai-khai-sinh.pdf", pdf),
+        (2, "giay-chung-sinh.jpg", jpg),
+    ):
+        path = folder / name
+        path.write_bytes(content)
+        add_attachment(ctx, code["code"], path, clerk="lan.nt", document_position=position)
+    at = NOW - timedelta(days=3, hours=-4)
+    change = p.Change(
+        seq=1,
+        kind=p.CHANGE_EVENT,
+        data={
+            "uuid": str(uuid.uuid4()), "dossier_uuid": code["uuid"], "code": code["code"],
+            "at": at.isoformat(), "from_status": "result_ready", "to_status": "stopped",
+            "action": "agency_set_status", "side": "agency", "reason": "Sai thông tin người mẹ",
+            "applied": False,
+            "note": "Hồ sơ đã trả kết quả tại quầy trước khi cơ quan dừng xử lý.",
+            "status_after": "returned", "appointment_after": code["appointment_at"],
+        },
+    )  # fmt: skip
+    apply_changes(ctx, [change], 1, SyncReport())
+    clock.now = NOW
+    last = (NOW - timedelta(minutes=4)).isoformat()
+    with ctx.db.write() as session:
+        put_setting(session, "sync_last_attempt", last)
+        put_setting(session, "sync_last_success", last)
+        put_setting(session, "sync_clock_skew_seconds", 1.5)
+    return str(scans)
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
@@ -161,6 +221,9 @@ def main() -> int:
         current.server_url = "https://motcua.hanoi.gov.vn"
         settings.save_settings(ctx, current, acting=admin)
         seed(ctx, clock)
+        current = settings.load_settings(ctx)
+        current.scan_folder = stage_scans_and_sync(ctx, clock, Path(folder))
+        settings.save_settings(ctx, current, acting=admin)
 
         window = MainWindow(ctx)
         window.resize(1280, 720)
@@ -201,6 +264,12 @@ def main() -> int:
         by_name = {d["applicant"]["full_name"]: d["code"] for d in search_dossiers(ctx)}
         window.open_dossier(by_name["Trần Thị Bình"])
         shot(app, window, "07-ho-so")
+        # The scanner's folder: its newest files, one to attach.
+        window.desk.detail.attach_from_scan_folder()
+        settle(app)
+        shot(app, window.desk.detail.scan_dialog, "12-chon-ban-quet")
+        window.desk.detail.scan_dialog.reject()
+        shutil.rmtree(current.scan_folder, ignore_errors=True)
 
         # Hand back, then the rating.
         window.go("hand_back")

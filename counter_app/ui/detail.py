@@ -109,16 +109,19 @@ class DetailScreen(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.attach_target = QComboBox()
         self.attachments = QTableWidget(0, 5)
-        self.attachments.setHorizontalHeaderLabels(
-            ("Tên tệp", "Giấy tờ", "Dung lượng", "Đính kèm lúc", "Máy chủ tỉnh")
-        )
+        self.attachments.setHorizontalHeaderLabels(("Tên tệp", "Giấy tờ", "Cỡ", "Ngày", "Đã gửi"))
         self.attachments.verticalHeader().hide()
         self.attachments.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.attachments.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.attachments.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.attachments.setWordWrap(False)
+        self.attachments.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.attachments.verticalHeader().setDefaultSectionSize(24)
+        self.attachments.setMinimumHeight(72)
         header = self.attachments.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.attachments.activated.connect(lambda _index: self.open_attachment())
         self.attach_file_button = QPushButton("Đính kèm tệ&p…")
         self.attach_scan_button = QPushButton("Từ thư mục máy &quét…")
@@ -126,6 +129,8 @@ class DetailScreen(QWidget):
         self.history = QTreeWidget()
         self.history.setHeaderLabels(("Thời điểm", "Trạng thái", "Ghi chú", "Cán bộ"))
         self.history.setRootIsDecorated(False)
+        self.history.setWordWrap(True)  # a conflict's explanation is a sentence
+        self.history.header().setStretchLastSection(False)
         self.history.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.history.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
 
@@ -167,6 +172,7 @@ class DetailScreen(QWidget):
         middle = QHBoxLayout()
         info = QGroupBox("Thông tin hồ sơ")
         form = QFormLayout(info)
+        form.setVerticalSpacing(3)
         for label, name in (
             ("Thủ tục:", "procedure"),
             ("Người nộp:", "applicant"),
@@ -183,7 +189,7 @@ class DetailScreen(QWidget):
         ):
             form.addRow(label, self.fields[name])
         left = QVBoxLayout()
-        left.addWidget(info, 3)
+        left.addWidget(info, 0)
         scans = QGroupBox("Bản quét đính kèm")
         box = QVBoxLayout(scans)
         target = QHBoxLayout()
@@ -192,13 +198,18 @@ class DetailScreen(QWidget):
         target.addWidget(target_label)
         target.addWidget(self.attach_target, 1)
         box.addLayout(target)
-        box.addWidget(self.attachments, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.attach_file_button)
+        # The table beside its buttons: the screen must fit a 1366x768 monitor.
+        row = QHBoxLayout()
+        row.addWidget(self.attachments, 1)
+        buttons = QVBoxLayout()
         buttons.addWidget(self.attach_scan_button)
+        buttons.addWidget(self.attach_file_button)
         buttons.addWidget(self.open_attachment_button)
-        box.addLayout(buttons)
-        left.addWidget(scans, 2)
+        buttons.addStretch()
+        row.addLayout(buttons)
+        box.addLayout(row, 1)
+        box.setContentsMargins(6, 4, 6, 4)
+        left.addWidget(scans, 1)
         middle.addLayout(left, 5)
         right = QVBoxLayout()
         documents = QGroupBox("Giấy tờ đã nhận")
@@ -283,6 +294,12 @@ class DetailScreen(QWidget):
                 self.documents.setItem(row, column, item)
         self._show_attachments(d)
         self._show_history(d)
+        conflicts = d.get("conflicts", [])
+        if conflicts:
+            self.message.warn(
+                f"⚠ Có {len(conflicts)} thay đổi không được áp dụng khi đồng bộ với máy chủ "
+                "tỉnh (dòng đỏ trong quá trình xử lý): " + " ".join(c["message"] for c in conflicts)
+            )
         status = d["status"]
         self.supplement_button.setEnabled(status == "supplement_requested")
         self.withdraw_button.setEnabled(
@@ -356,14 +373,20 @@ class DetailScreen(QWidget):
                 scan["filename"],
                 scan["document_name"] or "Cả hồ sơ",
                 human_size(scan["size"]),
-                fmt_when(scan["attached_at"], weekday=False),
-                "Đã gửi" if scan["uploaded"] else "Chờ gửi",
+                fmt_date(scan["attached_at"]),
+                "✓" if scan["uploaded"] else "chưa",
+            )
+            tip = (
+                f"{scan['filename']}\nĐính kèm lúc {fmt_when(scan['attached_at'], weekday=False)}"
+                + ("; đã gửi lên máy chủ tỉnh" if scan["uploaded"] else "; chưa gửi lên máy chủ")
+                + f"\nSHA-256: {scan['sha256']}"
             )
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, scan["path"])
-                if column == 0:
-                    item.setToolTip(f"SHA-256: {scan['sha256']}")
+                item.setToolTip(tip)
+                if column >= 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.attachments.setItem(row, column, item)
         if scans:
             self.attachments.selectRow(len(scans) - 1)

@@ -72,7 +72,8 @@ def test_a_file_attached_to_a_document_row_is_copied_hashed_shown_and_opened(
     assert shown["document_position"] == 2 and shown["document_name"] == second
     # In the screen: the row, its document, size, date, not yet sent; the document row's count.
     row = [detail.attachments.item(0, c).text() for c in range(5)]
-    assert row == ["to-khai.pdf", second, "2,9 KB", "09:00 26/11/2026", "Chờ gửi"]
+    assert row == ["to-khai.pdf", second, "2,9 KB", "26/11/2026", "chưa"]
+    assert "Đính kèm lúc 09:00 26/11/2026" in detail.attachments.item(0, 0).toolTip()
     assert detail.documents.item(1, 5).text() == "1 tệp"
     assert detail.documents.item(0, 5).text() == ""
     assert detail.attach_target.currentIndex() == 1  # the chosen row stays chosen
@@ -187,16 +188,11 @@ def test_scan_folder_setting_must_exist(qtbot, desk_ctx, tmp_path):
     window.close()
 
 
-def test_a_change_that_lost_a_sync_conflict_is_marked_in_the_history(qtbot, window, desk_ctx):
-    """The agency's "processing" reached the server after the citizen withdrew at the counter:
-    the server kept it in the history without applying it; the counter shows it, marked."""
+def lost_agency_step(desk_ctx, dossier):
+    """The agency's "processing", sent by the server as kept in the history, not applied."""
     from counter_app.domain.office_time import OFFICE_TZ
-    from counter_app.services.transitions import withdraw
     from counter_app.sync import protocol as p
-    from counter_app.sync.engine import SyncReport, apply_changes
 
-    code = opened(window, desk_ctx)
-    dossier = withdraw(desk_ctx, code, reason="Công dân xin rút")
     at = desk_ctx.now().astimezone(OFFICE_TZ) + timedelta(minutes=5)
     change = p.Change(
         seq=1,
@@ -204,7 +200,7 @@ def test_a_change_that_lost_a_sync_conflict_is_marked_in_the_history(qtbot, wind
         data={
             "uuid": str(uuid.uuid4()),
             "dossier_uuid": dossier["uuid"],
-            "code": code,
+            "code": dossier["code"],
             "at": at.isoformat(),
             "from_status": "received",
             "to_status": "processing",
@@ -217,6 +213,18 @@ def test_a_change_that_lost_a_sync_conflict_is_marked_in_the_history(qtbot, wind
             "appointment_after": dossier["appointment_at"],
         },
     )
+    return change
+
+
+def test_a_change_that_lost_a_sync_conflict_is_marked_in_the_history(qtbot, window, desk_ctx):
+    """The agency's "processing" reached the server after the citizen withdrew at the counter:
+    the server kept it in the history without applying it; the counter shows it, marked."""
+    from counter_app.services.transitions import withdraw
+    from counter_app.sync.engine import SyncReport, apply_changes
+
+    code = opened(window, desk_ctx)
+    dossier = withdraw(desk_ctx, code, reason="Công dân xin rút")
+    change = lost_agency_step(desk_ctx, dossier)
     apply_changes(desk_ctx, [change], 1, SyncReport())
     window.open_dossier(code)
     history = window.desk.detail.history
@@ -246,3 +254,18 @@ def test_sync_now_on_a_station_not_enrolled_says_what_to_do(qtbot, window):
     assert message.text().startswith("Chưa đồng bộ được: Máy này chưa đăng ký với máy chủ tỉnh")
     assert window.sync_label.text().startswith("Chưa cấu hình máy chủ đồng bộ")
     assert window.sync.runner is None
+
+
+def test_the_conflict_is_also_said_above_the_actions(qtbot, window, desk_ctx):
+    from counter_app.services.transitions import withdraw
+    from counter_app.sync.engine import SyncReport, apply_changes
+
+    code = opened(window, desk_ctx)
+    dossier = withdraw(desk_ctx, code, reason="Công dân xin rút")
+    change = lost_agency_step(desk_ctx, dossier)
+    apply_changes(desk_ctx, [change], 1, SyncReport())
+    window.open_dossier(code)
+    message = window.desk.detail.message
+    assert message.kind == "warn" and message.isVisibleTo(window)
+    assert message.text().startswith("⚠ Có 1 thay đổi không được áp dụng khi đồng bộ")
+    assert "Hồ sơ đã được rút tại quầy trước khi cơ quan chuyển xử lý." in message.text()
