@@ -323,6 +323,25 @@ def render_form02(
     story.append(
         para("Thời gian chờ bổ sung không tính vào thời hạn giải quyết hồ sơ.", styles.body)
     )
+    return _notice_pdf(
+        story, dossier, office, info, styles, width,
+        clerk_role="NGƯỜI HƯỚNG DẪN",
+        title=f"Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ {dossier['code']}",
+    )  # fmt: skip
+
+
+def _notice_pdf(
+    story: list[Flowable],
+    dossier: dict,
+    office: Letterhead,
+    info: PrintInfo,
+    styles: Styles,
+    width: float,
+    *,
+    clerk_role: str,
+    title: str,
+) -> bytes:
+    """The end of a notice to the applicant (Forms 02, 03): register line, both signatures."""
     story += _footer_lines(office, info, dossier, styles)
     story.append(Spacer(1, 6 * mm))
     story.append(
@@ -330,19 +349,14 @@ def render_form02(
             signatures(
                 [
                     ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", dossier["applicant"]["full_name"]),
-                    ("NGƯỜI HƯỚNG DẪN", "(Ký và ghi rõ họ tên)", info.clerk_name),
+                    (clerk_role, "(Ký và ghi rõ họ tên)", info.clerk_name),
                 ],
                 width,
                 styles,
             )
         )
     )
-    return build_pdf(
-        story,
-        title=f"Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ {dossier['code']}",
-        author=office.unit_name,
-        reprint=info.reprint,
-    )
+    return build_pdf(story, title=title, author=office.unit_name, reprint=info.reprint)
 
 
 # -- Form 03 ----------------------------------------------------------------------------------
@@ -371,26 +385,11 @@ def render_form03(
     story.append(para(f"<b>{markup(reason)}</b>", styles.body))
     story.append(Spacer(1, 2 * mm))
     story.append(para("Xin thông báo để Ông/Bà được biết và thực hiện.", styles.body))
-    story += _footer_lines(office, info, dossier, styles)
-    story.append(Spacer(1, 6 * mm))
-    story.append(
-        KeepTogether(
-            signatures(
-                [
-                    ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", dossier["applicant"]["full_name"]),
-                    ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", info.clerk_name),
-                ],
-                width,
-                styles,
-            )
-        )
-    )
-    return build_pdf(
-        story,
+    return _notice_pdf(
+        story, dossier, office, info, styles, width,
+        clerk_role="NGƯỜI TIẾP NHẬN HỒ SƠ",
         title=f"Phiếu từ chối tiếp nhận giải quyết hồ sơ {dossier['code']}",
-        author=office.unit_name,
-        reprint=info.reprint,
-    )
+    )  # fmt: skip
 
 
 # -- Form 04 ----------------------------------------------------------------------------------
