@@ -10,6 +10,9 @@ import pytest
 
 from counter_app.domain.office_time import OFFICE_TZ
 
+# Fixtures of the real central server (PostgreSQL, uvicorn) for tests/sync and tests/reliability.
+pytest_plugins = ["live_server"]
+
 UNIT_CODE = "000.00.12.H49"
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from support import DATA
+from support import DATA, ok, run_cli
 
 from counter_app.domain.calendar import WorkCalendar
 from counter_app.domain.office_time import OFFICE_TZ
@@ -16,25 +16,7 @@ from counter_app.domain.office_time import OFFICE_TZ
 UNIT = "000.00.12.H49"
 
 
-def run(data_dir: Path, *args: str, stdin: str | None = None, env: dict | None = None):
-    environment = {**os.environ, "TZ": "UTC", **(env or {})}
-    environment.pop("COUNTER_APP_DATA_DIR", None)
-    base = [sys.executable, "-m", "counter_app"]
-    if data_dir is not None:
-        base += ["--data-dir", str(data_dir)]
-    return subprocess.run(
-        base + list(args),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-    )
-
-
-def ok(result) -> str:
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+run = run_cli
 
 
 @pytest.fixture(scope="module")

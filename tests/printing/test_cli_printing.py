@@ -1,37 +1,19 @@
 """`counter-app receipt`, `register --receipt` and `register-book`, as real processes."""
 
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import pdfcheck as pc
 import pytest
-from support import DATA
+from support import DATA, ok, run_cli
 
 from counter_app.domain.office_time import OFFICE_TZ
 
 UNIT = "000.00.12.H49"
 
 
-def run(data_dir: Path, *args: str, stdin: str | None = None):
-    environment = {**os.environ, "TZ": "UTC"}
-    environment.pop("COUNTER_APP_DATA_DIR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "counter_app", "--data-dir", str(data_dir), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-    )
-
-
-def ok(result) -> str:
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+run = run_cli
 
 
 @pytest.fixture(scope="module")

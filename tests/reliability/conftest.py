@@ -6,36 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from server.harness import ServerProcess, cluster, server_ok
 from support import DATA
 
 UNIT = "000.00.12.H49"
 
 
-@pytest.fixture(scope="session")
-def pg(request):
-    return cluster(request.config)
-
-
-@pytest.fixture(scope="module")
-def server_db(pg) -> str:
-    url = pg.create_database()
-    server_ok(url, "migrate")
-    server_ok(url, "unit", "add", "--code", UNIT, "--name", "UBND xã Tân Lập")
-    return url
-
-
-@pytest.fixture(scope="module")
-def server(server_db):
-    process = ServerProcess(server_db).start()
-    yield process
-    process.stop()
-
-
 @pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch):
-    monkeypatch.setattr("counter_app.sync.client.BACKOFF_FACTOR", 0.01)
-    monkeypatch.setattr("counter_app.sync.engine.STEP_BACKOFF", 0.01)
+def quick_retries(fast_backoff):
+    """Every test here retries with millisecond waits (live_server.fast_backoff)."""
 
 
 def prepare_station(folder: Path, migrated_database: Path, station: int = 0) -> Path:

@@ -1,16 +1,12 @@
 """Fixtures of the server tests: the session's PostgreSQL cluster, a migrated database per
-module, the real server under uvicorn on a loopback port."""
+module (two units), the real server under uvicorn on a loopback port; the cluster itself comes
+from tests/live_server.py."""
 
 import pytest
-from server.harness import ServerProcess, cluster, server_ok
+from server.harness import ServerProcess, server_ok
 
 UNIT = "000.00.12.H49"
 OTHER_UNIT = "000.00.13.H49"
-
-
-@pytest.fixture(scope="session")
-def pg(request):
-    return cluster(request.config)
 
 
 @pytest.fixture(scope="module")

@@ -6,37 +6,14 @@ from pathlib import Path
 
 import pytest
 from helpers import enrollment_code
-from server.harness import ServerProcess, cluster, server_ok
 from support import DATA
 
 UNIT = "000.00.12.H49"
 
 
-@pytest.fixture(scope="session")
-def pg(request):
-    return cluster(request.config)
-
-
-@pytest.fixture(scope="module")
-def server_db(pg) -> str:
-    url = pg.create_database()
-    server_ok(url, "migrate")
-    server_ok(url, "unit", "add", "--code", UNIT, "--name", "UBND xã Tân Lập")
-    return url
-
-
-@pytest.fixture(scope="module")
-def server(server_db):
-    process = ServerProcess(server_db).start()
-    yield process
-    process.stop()
-
-
 @pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch):
-    """Retries keep their shape, with millisecond waits."""
-    monkeypatch.setattr("counter_app.sync.client.BACKOFF_FACTOR", 0.01)
-    monkeypatch.setattr("counter_app.sync.engine.STEP_BACKOFF", 0.01)
+def quick_retries(fast_backoff):
+    """Every test here retries with millisecond waits (live_server.fast_backoff)."""
 
 
 @pytest.fixture
