@@ -18,6 +18,8 @@ class Dossier(Base):
         Index("ix_dossiers_phone", "applicant_phone"),
         Index("ix_dossiers_status_appointment", "status", "appointment_at"),
         Index("ix_dossiers_received_at", "received_at"),
+        # The dossier's line in its station's register book (services.printing.book_position).
+        Index("ix_dossiers_station_day_number", "station_number", "receipt_day", "sequence_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

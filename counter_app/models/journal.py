@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, event, inspect, select
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from counter_app.domain.audit_chain import GENESIS, row_digest
@@ -32,6 +32,8 @@ class AuditEntry(Base):
     """Who did what and when. Append-only: the database refuses UPDATE and DELETE."""
 
     __tablename__ = "audit_log"
+    # Earlier prints of a form for a dossier (the reprint count of services.printing).
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id", "action"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
