@@ -92,6 +92,10 @@ def _show_text(d: dict) -> str:
 def cmd_window(args, ctx) -> int:
     from counter_app.ui.main import run_window
 
+    if getattr(args, "smoke", False):
+        from counter_app.ui.smoke import close_after_first_paint
+
+        close_after_first_paint()
     return run_window(ctx)
 
 
@@ -230,14 +234,38 @@ def cmd_receipt(args, ctx) -> int:
 def cmd_register_book(args, ctx) -> int:
     from counter_app.services.printing import parse_day, print_register_book
 
-    printed = print_register_book(
+    date_from, date_to = parse_day(args.date_from, "from"), parse_day(args.date_to, "to")
+    if args.xlsx or args.out.suffix.lower() == ".xlsx":
+        from counter_app.services.reports import export_register_book
+
+        out = args.out if args.out.suffix.lower() == ".xlsx" else args.out.with_suffix(".xlsx")
+        print(export_register_book(ctx, date_from, date_to, out, clerk=args.clerk).summary_vi())
+        return EXIT_OK
+    printed = print_register_book(ctx, date_from, date_to, out=args.out, clerk=args.clerk)
+    print(printed.summary_vi())
+    return EXIT_OK
+
+
+def cmd_report(args, ctx) -> int:
+    from counter_app.services.reports import export_statistics, parse_report_day, period_statistics
+
+    stats = period_statistics(
         ctx,
-        parse_day(args.date_from, "from"),
-        parse_day(args.date_to, "to"),
-        out=args.out,
+        parse_report_day(args.date_from, "from"),
+        parse_report_day(args.date_to, "to"),
         clerk=args.clerk,
     )
-    print(printed.summary_vi())
+    exported = None
+    if args.out is not None:
+        exported = export_statistics(
+            ctx, stats.date_from, stats.date_to, args.out, clerk=args.clerk, statistics=stats
+        )
+    if args.json:
+        _print_json(stats.to_dict() | {"file": str(exported.path) if exported else None})
+    else:
+        print("\n".join(stats.summary_vi()))
+        if exported is not None:
+            print(exported.summary_vi())
     return EXIT_OK
 
 
@@ -529,6 +557,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="USERNAME",
         help="tên đăng nhập của cán bộ thực hiện (mặc định: quản trị viên)",
     )
+    # The installed bundle's check: open the window, close it after its first paint.
+    parser.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(handler=cmd_window)
     commands = parser.add_subparsers(title="lệnh", metavar="LỆNH")
 
@@ -596,11 +626,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", help="mẫu 04: lý do chậm trễ")
     p.set_defaults(handler=cmd_receipt)
 
-    p = commands.add_parser("register-book", help="in sổ theo dõi hồ sơ của quầy ra PDF")
+    p = commands.add_parser(
+        "register-book", help="in sổ theo dõi hồ sơ của quầy ra PDF (hoặc Excel .xlsx)"
+    )
     p.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="tệp PDF")
+    p.add_argument(
+        "--out", type=Path, required=True, metavar="FILE.pdf|FILE.xlsx", help="tệp PDF hoặc Excel"
+    )
+    p.add_argument("--xlsx", action="store_true", help="xuất sổ tính Excel thay vì PDF")
     p.set_defaults(handler=cmd_register_book)
+
+    p = commands.add_parser(
+        "report", help="thống kê hồ sơ trong một kỳ (tiếp nhận, giải quyết, quá hạn, đánh giá)"
+    )
+    p.add_argument("--from", dest="date_from", required=True, metavar="DD/MM/YYYY")
+    p.add_argument("--to", dest="date_to", required=True, metavar="DD/MM/YYYY")
+    p.add_argument("--out", type=Path, metavar="FILE.xlsx", help="ghi thêm sổ tính Excel")
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.set_defaults(handler=cmd_report)
 
     p = commands.add_parser("find", help="tìm hồ sơ theo mã, số giấy tờ, điện thoại, họ tên")
     p.add_argument("query")
