@@ -1,9 +1,9 @@
 """The desk window: set-up, sign-in and lock, then the desk's screens in tabs.
 
 Keyboard: F2 receive, F3 search, F4 hand back, F5 today (refresh), F6 the open dossier,
-F7 sync now, F9 settings, Ctrl+L lock, Ctrl+Q quit; every button has an Alt mnemonic. A scanned
-ID card fills the receive screen from anywhere; a scanned receipt opens its dossier (or loads it
-into the hand-back screen when that screen is showing).
+F7 sync now, F8 statistics, F9 settings, Ctrl+L lock, Ctrl+Q quit; every button has an Alt
+mnemonic. A scanned ID card fills the receive screen from anywhere; a scanned receipt opens its
+dossier (or loads it into the hand-back screen when that screen is showing).
 
 A moment after the window first shows, two things start in the background: the sync runner
 (when the station is enrolled) and the printing fonts' warm-up, so that neither the sync client
@@ -48,6 +48,7 @@ class Desk(QTabWidget):
         from counter_app.ui.detail import DetailScreen
         from counter_app.ui.handback import HandBackScreen
         from counter_app.ui.receive import ReceiveScreen
+        from counter_app.ui.reports import ReportsScreen
         from counter_app.ui.search import SearchScreen
         from counter_app.ui.settings import SettingsScreen
         from counter_app.ui.today import TodayScreen
@@ -59,6 +60,7 @@ class Desk(QTabWidget):
         self.search = SearchScreen(ctx)
         self.detail = DetailScreen(ctx, username, window.jobs)
         self.hand_back = HandBackScreen(ctx, username)
+        self.reports = ReportsScreen(ctx, lambda: window.clerk, window.jobs)
         self.settings = SettingsScreen(ctx, lambda: window.clerk)
         for screen, label in (
             (self.today, "Hôm nay  F5"),
@@ -66,6 +68,7 @@ class Desk(QTabWidget):
             (self.search, "Tra cứu  F3"),
             (self.detail, "Hồ sơ  F6"),
             (self.hand_back, "Trả kết quả  F4"),
+            (self.reports, "Thống kê  F8"),
             (self.settings, "Cài đặt  F9"),
         ):
             self.addTab(screen, label)
@@ -159,6 +162,7 @@ class MainWindow(QMainWindow):
         add("T&rả kết quả", "F4", lambda: self.go("hand_back"))
         add("&Hôm nay", "F5", lambda: self.go("today"))
         add("Hồ &sơ đang mở", "F6", lambda: self.go("detail"))
+        add("Thống kê, &báo cáo", "F8", lambda: self.go("reports"))
         add("Cài đặ&t", "F9", lambda: self.go("settings"))
         menu.addSeparator()
         self.sync_now_action = add("Đồng bộ &ngay", "F7", self.sync_now)
@@ -399,6 +403,7 @@ class MainWindow(QMainWindow):
         d.detail.changed.connect(lambda _code: self.sync.wake())
         d.hand_back.handed_back.connect(self.on_handed_back)
         d.settings.settings_changed.connect(self.refresh_status)
+        d.reports.register_requested.connect(self.printing.print_register)
         d.settings.settings_changed.connect(d.receive.update_appointment)
 
     def go(self, name: str) -> None:
