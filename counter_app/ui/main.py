@@ -174,7 +174,15 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         menu.addAction(quit_action)
         self.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("Trợ &giúp")
+        self.about_action = help_menu.addAction("&Giới thiệu")
+        self.about_action.triggered.connect(self.show_about)
         self._enable_desk_actions(False)
+
+    def show_about(self) -> None:
+        from counter_app.ui.about import AboutDialog
+
+        AboutDialog(self.ctx, self).exec()
 
     def _enable_desk_actions(self, enabled: bool) -> None:
         for action in self.desk_actions:
@@ -569,6 +577,11 @@ def run_window(ctx: Context) -> int:
     from PySide6.QtCore import QLocale
 
     QLocale.setDefault(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
+    from counter_app.ui.about import application_icon
+    from counter_app.ui.translations import install_qt_translators
+
+    install_qt_translators(app)  # Qt's own buttons and dialogs in Vietnamese
+    app.setWindowIcon(application_icon())
     window = MainWindow(ctx)
     window.show()
     return app.exec()
