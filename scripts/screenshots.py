@@ -110,6 +110,59 @@ def seed(ctx, clock) -> None:
     clock.now = NOW
 
 
+MONTH_PROCEDURES = ("1.004873", "2.000908", "1.013831", "1.001612", "1.001731", "2.000815")
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô")
+GIVEN = ("Văn An", "Thị Bích", "Minh Châu", "Đức Dũng", "Thị Giang", "Quang Huy", "Thu Hằng")
+
+
+def seed_month(ctx, clock) -> None:
+    """A month of dossiers for the statistics screen: results early, on time and late, some
+    open, ratings, one apology (Form 04)."""
+    from counter_app.services import transitions
+    from counter_app.services.printing import print_form
+    from counter_app.services.ratings import rate
+    from counter_app.services.registration import register_dossier
+
+    start = NOW.replace(day=2, hour=8, minute=20)
+    apology = False
+    for i in range(48):
+        when = start + timedelta(days=i * 22 // 48, minutes=37 * i % 300)
+        if when.weekday() >= 5:
+            continue
+        clock.now = when
+        woman = "Thị" in GIVEN[i % 7] or "Thu" in GIVEN[i % 7]
+        applicant = {
+            "full_name": f"{FAMILY[i % 10]} {GIVEN[i % 7]}",
+            "id_number": f"001{int(woman)}90{i:06d}",
+            "date_of_birth": "1990-01-01",
+            "gender": "Nữ" if woman else "Nam",
+            "address": "Xã Tân Lập, huyện Đan Phượng, Hà Nội",
+        }
+        procedure = MONTH_PROCEDURES[i % len(MONTH_PROCEDURES)]
+        dossier = register_dossier(
+            ctx, {"procedure_code": procedure, "applicant": applicant}, clerk="lan.nt"
+        )
+        code, due = dossier["code"], datetime.fromisoformat(dossier["appointment_at"])
+        ready = due + timedelta(days=(-1, 0, -2, 1, 0, 2, -1)[i % 7], hours=-2)
+        if i % 7 == 3 and not apology and due < NOW:
+            clock.now = due - timedelta(hours=3)
+            print_form(
+                ctx, code, "04", new_appointment=due + timedelta(days=2), reason="Chờ xác minh"
+            )
+            apology = True
+        if ready <= when or ready >= NOW or i % 11 == 5:
+            continue  # still being processed
+        clock.now = ready
+        transitions.agency_set_status(ctx, code, "processing", clerk="lan.nt")
+        transitions.agency_set_status(ctx, code, "result_ready", clerk="lan.nt")
+        if ready + timedelta(days=1) < NOW and i % 3:
+            clock.now = ready + timedelta(days=1)
+            transitions.hand_back(ctx, code, clerk="lan.nt")
+            level = ("very_satisfied", "satisfied", "satisfied", "dissatisfied")[i % 4]
+            rate(ctx, code, level, reason="Phải chờ lâu", clerk="lan.nt")
+    clock.now = NOW
+
+
 def stage_scans_and_sync(ctx, clock, folder: Path) -> str:
     """Two scans attached to Trần Thị Bình's dossier, an agency step that lost a sync conflict,
     the scanner's folder with a few fresh files, and the sync runner's last figures (no device
@@ -292,6 +345,13 @@ def main() -> int:
         window.sign_in_screen.submit()
         window.go("settings")
         shot(app, window, "11-cai-dat")
+        # Statistics of the month (as the administrator: the late list shows the names).
+        seed_month(ctx, clock)
+        window.go("reports")
+        window.desk.reports.refresh()
+        window.jobs.wait()
+        settle(app, 20)
+        shot(app, window, "13-thong-ke")
         window.lock()
         window.close()
         window.jobs.wait()

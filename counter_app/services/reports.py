@@ -440,14 +440,16 @@ def _latest_names(session: Session) -> dict[str, str]:
 
 
 def _working_days_late(ctx: Context, due: datetime, until: datetime) -> int:
-    """Working days after the appointment day up to the day of `until`, both office days."""
+    """Working days after the appointment day up to the day of `until` (office days); at
+    least 1 when `until` is on a later day (a result ready on the Saturday after a Friday
+    appointment is one day late), 0 for an appointment passed earlier the same day."""
     calendar = ctx.work_calendar()
     day, last = due.astimezone(OFFICE_TZ).date(), until.astimezone(OFFICE_TZ).date()
     count = 0
     while day < last:
         day += timedelta(days=1)
         count += calendar.is_working_day(day)
-    return count
+    return max(count, 1) if last > due.astimezone(OFFICE_TZ).date() else 0
 
 
 def period_statistics(

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
     QFileDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -40,16 +39,16 @@ SERIES = (
     ("late", "Quá hạn", "#d0453a"),
 )
 TABLE_COLUMNS = (
-    ("received", "Tiếp nhận"),
-    ("resolved", "Đã giải quyết"),
-    ("early", "Trước hạn"),
-    ("on_time", "Đúng hạn"),
-    ("late", "Quá hạn"),
-    ("returned", "Đã trả"),
-    ("open", "Đang giải quyết"),
-    ("overdue", "Đang quá hạn"),
-    ("refused", "Từ chối"),
-    ("withdrawn", "Rút"),
+    ("received", "Tiếp\nnhận"),
+    ("resolved", "Đã giải\nquyết"),
+    ("early", "Trước\nhạn"),
+    ("on_time", "Đúng\nhạn"),
+    ("late", "Quá\nhạn"),
+    ("returned", "Đã\ntrả"),
+    ("open", "Đang giải\nquyết"),
+    ("overdue", "Đang\nquá hạn"),
+    ("refused", "Từ\nchối"),
+    ("withdrawn", "Rút\nhồ sơ"),
 )
 LATE_COLUMNS = (
     "Mã hồ sơ",
@@ -58,7 +57,7 @@ LATE_COLUMNS = (
     "Hẹn trả",
     "Có kết quả",
     "Tình trạng",
-    "Ngày quá hạn",
+    "Số ngày quá hạn",
     "Đã có Phiếu xin lỗi (Mẫu 04)",
 )
 
@@ -71,7 +70,7 @@ def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-def _table(columns: Sequence[str], stretch: int) -> QTableWidget:
+def _table(columns: Sequence[str], stretch: int | None) -> QTableWidget:
     table = QTableWidget(0, len(columns))
     table.setHorizontalHeaderLabels(list(columns))
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -79,9 +78,11 @@ def _table(columns: Sequence[str], stretch: int) -> QTableWidget:
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
     table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    if stretch is not None:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return table
 
 
@@ -201,7 +202,7 @@ class ReportsScreen(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
 
-        self.sector_table = _table(["Lĩnh vực", *(label for _, label in TABLE_COLUMNS)], 0)
+        self.sector_table = _table(["Lĩnh vực", *(label for _, label in TABLE_COLUMNS)], None)
         self.procedure_table = _table(["Thủ tục", *(label for _, label in TABLE_COLUMNS)], 0)
         self.groups = QTabWidget()
         self.groups.addTab(self.sector_table, "Theo lĩnh vực")
@@ -213,17 +214,21 @@ class ReportsScreen(QWidget):
         self.late_table = _table(LATE_COLUMNS, 1)
         self.late_box = QGroupBox("Hồ sơ quá hạn")
         QVBoxLayout(self.late_box).addWidget(self.late_table)
-        self.ratings_box = QGroupBox("Đánh giá của người dân")
-        ratings = QFormLayout(self.ratings_box)
+        self.ratings_box = QGroupBox("Đánh giá của người dân (hồ sơ đã trả trong kỳ)")
+        ratings = QHBoxLayout(self.ratings_box)
         self.rating_labels: dict[str, QLabel] = {}
         for key, label in (
             ("very_satisfied", "Rất hài lòng:"),
             ("satisfied", "Hài lòng:"),
             ("dissatisfied", "Không hài lòng:"),
-            ("returned", "Hồ sơ đã trả:"),
+            ("returned", "Đã trả:"),
         ):
             self.rating_labels[key] = QLabel("–")
-            ratings.addRow(label, self.rating_labels[key])
+            self.rating_labels[key].setStyleSheet("font-weight:600;")
+            ratings.addWidget(QLabel(label))
+            ratings.addWidget(self.rating_labels[key])
+            ratings.addSpacing(10)
+        ratings.addStretch()
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -242,16 +247,18 @@ class ReportsScreen(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(self.summary)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(chart_box, 1)
+        right_layout.addWidget(self.ratings_box)
         upper = QSplitter(Qt.Orientation.Horizontal)
         upper.addWidget(self.groups)
-        upper.addWidget(chart_box)
+        upper.addWidget(right)
         upper.setStretchFactor(0, 3)
         upper.setStretchFactor(1, 2)
-        lower = QHBoxLayout()
-        lower.addWidget(self.late_box, 4)
-        lower.addWidget(self.ratings_box, 1)
         layout.addWidget(upper, 3)
-        layout.addLayout(lower, 2)
+        layout.addWidget(self.late_box, 2)
 
         self.show_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(lambda: self.export_statistics())
@@ -333,6 +340,7 @@ class ReportsScreen(QWidget):
         table.setRowCount(len(rows))
         for row, (name, counts) in enumerate(rows):
             table.setItem(row, 0, _item(name))
+            table.item(row, 0).setToolTip(name)
             for column, (key, _label) in enumerate(TABLE_COLUMNS, start=1):
                 table.setItem(row, column, _item(getattr(counts, key), number=True))
             if row == len(rows) - 1:

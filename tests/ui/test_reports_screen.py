@@ -49,7 +49,9 @@ def cell(table, row: int, column: int) -> str:
 
 
 def column(table, name: str) -> int:
-    names = [table.horizontalHeaderItem(i).text() for i in range(table.columnCount())]
+    names = [
+        table.horizontalHeaderItem(i).text().replace("\n", " ") for i in range(table.columnCount())
+    ]
     return names.index(name)
 
 
