@@ -332,6 +332,9 @@ _RECEIVED_SQL = text(
 )
 # The office day of a stored UTC moment: drop the fraction and offset (always UTC), shift.
 _DAY = "date(substr({}, 1, 19), :shift)"
+_LATE = f"{_DAY.format('e.at')} > {_DAY.format('d.appointment_at')}"
+# The one pass over the period's status events: counts per procedure, and the ids of the
+# dossiers resolved late and of those returned (looked up afterwards by primary key).
 _EVENTS_SQL = text(
     f"""
     SELECT d.procedure_id,
@@ -342,12 +345,15 @@ _EVENTS_SQL = text(
       COUNT(DISTINCT CASE WHEN e.to_status = :ready
             AND {_DAY.format("e.at")} = {_DAY.format("d.appointment_at")}
             THEN e.dossier_id END) AS on_time,
-      COUNT(DISTINCT CASE WHEN e.to_status = :ready
-            AND {_DAY.format("e.at")} > {_DAY.format("d.appointment_at")}
+      COUNT(DISTINCT CASE WHEN e.to_status = :ready AND {_LATE}
             THEN e.dossier_id END) AS late,
       COUNT(DISTINCT CASE WHEN e.to_status = :stopped THEN e.dossier_id END) AS stopped,
       COUNT(DISTINCT CASE WHEN e.to_status = :returned THEN e.dossier_id END) AS returned,
-      COUNT(DISTINCT CASE WHEN e.to_status = :withdrawn THEN e.dossier_id END) AS withdrawn
+      COUNT(DISTINCT CASE WHEN e.to_status = :withdrawn THEN e.dossier_id END) AS withdrawn,
+      group_concat(DISTINCT CASE WHEN e.to_status = :ready AND {_LATE}
+                   THEN e.dossier_id END) AS late_ids,
+      group_concat(DISTINCT CASE WHEN e.to_status = :returned THEN e.dossier_id END)
+        AS returned_ids
     FROM status_events e JOIN dossiers d ON d.id = e.dossier_id
     WHERE e.to_status IN (:ready, :stopped, :returned, :withdrawn)
       AND e.at >= :start AND e.at < :end
@@ -364,60 +370,46 @@ _OPEN_NOW_SQL = text(
     GROUP BY procedure_id
     """
 ).bindparams(bindparam("running", expanding=True), bindparam("open", expanding=True))
-# Done now, but only after the cutoff (past periods only).
+_LATE_COLUMNS = (
+    "d.code, d.procedure_id, d.applicant_name, d.applicant_phone, d.received_at, "
+    "d.appointment_at, d.status"
+)
+# Done now, but only after the cutoff (past periods only): one row per dossier.
 _OPEN_THEN_SQL = text(
-    """
-    SELECT d.procedure_id, COUNT(*) AS open, SUM(d.appointment_at < :cutoff) AS overdue
+    f"""
+    SELECT {_LATE_COLUMNS}, NULL AS resolved_at
     FROM dossiers d
     WHERE d.id IN (SELECT dossier_id FROM status_events
                    WHERE to_status IN :done AND at >= :cutoff)
       AND d.received_at < :cutoff AND d.status NOT IN :open
       AND NOT EXISTS (SELECT 1 FROM status_events x
                       WHERE x.dossier_id = d.id AND x.to_status IN :done AND x.at < :cutoff)
-    GROUP BY d.procedure_id
     """
 ).bindparams(bindparam("done", expanding=True), bindparam("open", expanding=True))
 _RATINGS_SQL = text(
     """
-    SELECT json_extract(a.details, '$.level') AS level, COUNT(DISTINCT d.id)
-    FROM status_events e
-    JOIN dossiers d ON d.id = e.dossier_id
-    JOIN audit_log a ON a.entity = 'dossier' AND a.entity_id = d.code
-                    AND a.action = 'dossier.rate'
-    WHERE e.to_status = :returned AND e.at >= :start AND e.at < :end
+    SELECT json_extract(a.details, '$.level') AS level, COUNT(DISTINCT a.entity_id)
+    FROM audit_log a
+    WHERE a.entity = 'dossier' AND a.action = 'dossier.rate'
+      AND a.entity_id IN (SELECT code FROM dossiers WHERE id IN :ids)
     GROUP BY level
     """
-)
+).bindparams(bindparam("ids", expanding=True))
 _LATE_RESOLVED_SQL = text(
     f"""
-    SELECT d.code, d.procedure_id, d.applicant_name, d.applicant_phone, d.received_at,
-           d.appointment_at, d.status, MIN(e.at) AS resolved_at
-    FROM status_events e JOIN dossiers d ON d.id = e.dossier_id
-    WHERE e.to_status = :ready AND e.at >= :start AND e.at < :end
-      AND {_DAY.format("e.at")} > {_DAY.format("d.appointment_at")}
-    GROUP BY d.id
+    SELECT {_LATE_COLUMNS},
+           (SELECT MIN(x.at) FROM status_events x
+            WHERE x.dossier_id = d.id AND x.to_status = :ready) AS resolved_at
+    FROM dossiers d WHERE d.id IN :ids
     """
-)
+).bindparams(bindparam("ids", expanding=True))
 _LATE_OPEN_NOW_SQL = text(
-    """
-    SELECT code, procedure_id, applicant_name, applicant_phone, received_at, appointment_at,
-           status, NULL AS resolved_at
-    FROM dossiers
-    WHERE status IN :running AND appointment_at < :cutoff AND received_at < :cutoff
+    f"""
+    SELECT {_LATE_COLUMNS}, NULL AS resolved_at
+    FROM dossiers d
+    WHERE d.status IN :running AND d.appointment_at < :cutoff AND d.received_at < :cutoff
     """
 ).bindparams(bindparam("running", expanding=True))
-_LATE_OPEN_THEN_SQL = text(
-    """
-    SELECT d.code, d.procedure_id, d.applicant_name, d.applicant_phone, d.received_at,
-           d.appointment_at, d.status, NULL AS resolved_at
-    FROM dossiers d
-    WHERE d.id IN (SELECT dossier_id FROM status_events
-                   WHERE to_status IN :done AND at >= :cutoff)
-      AND d.received_at < :cutoff AND d.appointment_at < :cutoff AND d.status NOT IN :open
-      AND NOT EXISTS (SELECT 1 FROM status_events x
-                      WHERE x.dossier_id = d.id AND x.to_status IN :done AND x.at < :cutoff)
-    """
-).bindparams(bindparam("done", expanding=True), bindparam("open", expanding=True))
 _APOLOGIES_SQL = text(
     """
     SELECT entity_id, MIN(at) FROM audit_log
@@ -425,6 +417,16 @@ _APOLOGIES_SQL = text(
     GROUP BY entity_id
     """
 ).bindparams(bindparam("codes", expanding=True))
+_CHUNK = 500  # bound parameters per IN list
+
+
+def _ids(text_value: str | None) -> list[int]:
+    return [int(v) for v in text_value.split(",")] if text_value else []
+
+
+def _chunks(values: list, size: int = _CHUNK):
+    for index in range(0, len(values), size):
+        yield values[index : index + size]
 
 
 def _procedures(session: Session) -> dict[int, tuple[str, str, str]]:
@@ -493,41 +495,45 @@ def period_statistics(
         ):
             c = counts_of(pid)
             c.received, c.refused = int(received or 0), int(refused or 0)
+        late_ids: list[int] = []
+        returned_ids: list[int] = []
         for row in session.execute(_EVENTS_SQL, window | statuses):
             c = counts_of(row[0])
             (c.resolved, c.early, c.on_time, c.late, c.stopped, c.returned, c.withdrawn) = (
-                int(v or 0) for v in row[1:]
+                int(v or 0) for v in row[1:8]
             )
-        open_queries = [(_OPEN_NOW_SQL, at_cutoff | {"running": list(_CLOCK_RUNNING)})]
-        if cutoff < now:
-            open_queries.append((_OPEN_THEN_SQL, at_cutoff | {"done": list(_DONE)}))
-        for query, params in open_queries:
-            for pid, open_count, overdue in session.execute(query, params):
-                c = counts_of(pid)
-                c.open += int(open_count or 0)
-                c.overdue += int(overdue or 0)
-
-        satisfaction = Satisfaction(
-            returned=sum(c.returned for c in per_id.values()),
-        )
-        for level, count in session.execute(
-            _RATINGS_SQL, window | {"returned": int(Status.RETURNED)}
+            late_ids += _ids(row[8])
+            returned_ids += _ids(row[9])
+        for pid, open_count, overdue in session.execute(
+            _OPEN_NOW_SQL, at_cutoff | {"running": list(_CLOCK_RUNNING)}
         ):
-            if level in LEVELS:
-                setattr(satisfaction, level, int(count))
-
-        late_rows = list(
-            session.execute(_LATE_RESOLVED_SQL, window | {"ready": int(Status.RESULT_READY)})
-        )
+            c = counts_of(pid)
+            c.open, c.overdue = int(open_count or 0), int(overdue or 0)
+        late_rows = []
+        for chunk in _chunks(late_ids):
+            late_rows += session.execute(
+                _LATE_RESOLVED_SQL, {"ids": chunk, "ready": int(Status.RESULT_READY)}
+            )
         late_rows += session.execute(
             _LATE_OPEN_NOW_SQL, at_cutoff | {"running": list(_CLOCK_RUNNING)}
         )
         if cutoff < now:
-            late_rows += session.execute(_LATE_OPEN_THEN_SQL, at_cutoff | {"done": list(_DONE)})
+            for row in session.execute(_OPEN_THEN_SQL, at_cutoff | {"done": list(_DONE)}):
+                c = counts_of(row[1])
+                c.open += 1
+                if _moment(row[5]) < cutoff:
+                    c.overdue += 1
+                    late_rows.append(row)
+
+        satisfaction = Satisfaction(returned=len(set(returned_ids)))
+        for chunk in _chunks(returned_ids):
+            for level, count in session.execute(_RATINGS_SQL, {"ids": chunk}):
+                if level in LEVELS:
+                    setattr(satisfaction, level, getattr(satisfaction, level) + int(count))
         apologies: dict[str, datetime] = {}
         codes = [row[0] for row in late_rows]
-        for chunk in range(0, len(codes), 500):
-            for code, at in session.execute(_APOLOGIES_SQL, {"codes": codes[chunk : chunk + 500]}):
+        for chunk in _chunks(codes):
+            for code, at in session.execute(_APOLOGIES_SQL, {"codes": chunk}):
                 apologies[code] = _moment(at)
 
     by_code: dict[str, GroupRow] = {}
