@@ -181,6 +181,7 @@ class ReportsScreen(QWidget):
         super().__init__()
         self.ctx, self.clerk, self.jobs = ctx, clerk, jobs
         self.stats = None  # the Statistics shown
+        self.loading = False  # a count is running
         self.shown_for: tuple | None = None  # (from, to, username) of `stats`
         self.last_export: Path | None = None
         self.choose_path: Callable[[str, str], str] = self._ask_path  # tests set a path
@@ -282,7 +283,7 @@ class ReportsScreen(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self.stats is None and self.jobs.is_idle():
+        if self.stats is None and not self.loading:
             self.refresh()
 
     def refresh(self) -> int:
@@ -292,12 +293,15 @@ class ReportsScreen(QWidget):
         username = self._username()
         self.message.clear_message()
         self.show_button.setEnabled(False)
+        self.loading = True
 
         def done(stats) -> None:
+            self.loading = False
             self.show_button.setEnabled(True)
             self.show_statistics(stats, (date_from, date_to, username))
 
         def failed(text: str) -> None:
+            self.loading = False
             self.show_button.setEnabled(True)
             self.message.error(text)
 

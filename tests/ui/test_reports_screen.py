@@ -98,6 +98,12 @@ def test_a_clerk_sees_the_months_figures_and_exports_them(qtbot, window, desk_ct
     assert screen.sector_table.rowCount() == 0 and screen.late_table.rowCount() == 0
     assert screen.chart.rows == [] and not has_colour(screen.chart, "#d0453a")
 
+    # A period backwards says what to fix.
+    screen.set_period(date(2026, 11, 20), date(2026, 11, 10))
+    screen.refresh()
+    qtbot.waitUntil(lambda: screen.message.kind == "error", timeout=10_000)
+    assert "trước ngày bắt đầu" in screen.message.text() and screen.show_button.isEnabled()
+
     # Export (the file dialog answers with a path).
     screen.set_period(date(2026, 11, 1), date(2026, 11, 26))
     out = tmp_path / "thong-ke"
