@@ -6,9 +6,10 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from counter_app.models.database import open_database
-from counter_app.services.context import Context
+if TYPE_CHECKING:  # SQLAlchemy is imported when the context is opened, not with this module
+    from counter_app.services.context import Context
 
 APP_NAME = "QuayMotCua"
 DATA_DIR_ENV = "COUNTER_APP_DATA_DIR"
@@ -74,9 +75,15 @@ def daily_backup(ctx: Context) -> None:
         print(f"Cảnh báo: chưa sao lưu tự động được. {message}", file=sys.stderr)
 
 
-def open_context(data_dir: Path | None = None) -> Context:
+def open_context(data_dir: Path | None = None, *, backup: bool = True) -> Context:
+    """The database opened (schema upgraded), seeded, and the day's backup taken unless
+    `backup` is False (the window takes it on a background thread: ui.launch)."""
+    from counter_app.models.database import open_database
+    from counter_app.services.context import Context
+
     data_dir = (data_dir or default_data_dir()).expanduser()
     ctx = Context(db=open_database(data_dir), data_dir=data_dir)
     seed_first_run(ctx)
-    daily_backup(ctx)
+    if backup:
+        daily_backup(ctx)
     return ctx

@@ -786,18 +786,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _storage_errors() -> tuple[type[BaseException], ...]:
     import sqlite3
 
     from sqlalchemy.exc import DatabaseError
 
+    return (DatabaseError, sqlite3.Error)
+
+
+def _window_only(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments when the command line only opens the window (`counter-app`, with
+    --data-dir, --clerk, --smoke): the full parser (every command) is not built for them."""
+    values: dict[str, Any] = {"data_dir": None, "clerk": None, "smoke": False}
+    rest = list(argv)
+    while rest:
+        word = rest.pop(0)
+        name, equals, value = word.partition("=")
+        if name in ("--data-dir", "--clerk"):
+            if not equals:
+                if not rest:
+                    return None
+                value = rest.pop(0)
+            values[name[2:].replace("-", "_")] = Path(value) if name == "--data-dir" else value
+        elif word == "--smoke":
+            values["smoke"] = True
+        else:
+            return None
+    return argparse.Namespace(**values, handler=cmd_window)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _window_only(sys.argv[1:] if argv is None else argv) or build_parser().parse_args(argv)
     from counter_app.app import default_data_dir
 
     data_dir = (args.data_dir or default_data_dir()).expanduser()
     try:
         if getattr(args, "without_database", False):
             return args.handler(args, data_dir)  # e.g. restore: the database may be unreadable
+        if args.handler is cmd_window:
+            if getattr(args, "smoke", False):
+                from counter_app.ui.smoke import close_after_first_paint
+
+                close_after_first_paint()
+            from counter_app.ui.launch import launch
+
+            return launch(data_dir)  # the sign-in form before SQLAlchemy is imported
         from counter_app.app import open_context
 
         ctx = open_context(data_dir)
@@ -808,7 +841,7 @@ def main(argv: list[str] | None = None) -> int:
     except CounterError as error:
         print(f"Lỗi: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (DatabaseError, sqlite3.Error) as error:
+    except _storage_errors() as error:  # evaluated only when an error is raised
         from counter_app.services.backup import storage_message
 
         print(f"Lỗi: {storage_message(error, data_dir)}", file=sys.stderr)

@@ -3,6 +3,8 @@ office set up from the command line), and the sign-in / lock screen."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCompleter,
@@ -18,8 +20,10 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from counter_app.services.context import Context
 from counter_app.ui.common import MessageBar, guarded
+
+if TYPE_CHECKING:
+    from counter_app.services.context import Context
 
 PASSWORD_HINT = "ít nhất 6 ký tự"
 

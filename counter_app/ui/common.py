@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
-from counter_app.domain.calendar import WEEKDAY_NAMES_VI
 from counter_app.domain.errors import CounterError
 
 log = logging.getLogger("counter_app.ui")
@@ -46,6 +45,7 @@ def fmt_when(value: str | datetime | None, *, weekday: bool = True) -> str:
     moment = as_datetime(value)
     if moment is None:
         return ""
+    from counter_app.domain.calendar import WEEKDAY_NAMES_VI  # not before the first screen
     from counter_app.domain.office_time import to_office
 
     moment = to_office(moment)

@@ -17,6 +17,7 @@ import logging
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -30,7 +31,9 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from counter_app.services.context import Context
+if TYPE_CHECKING:
+    from counter_app.services.context import Context
+    from counter_app.ui.launch import FirstScreen
 
 WINDOW_TITLE = "Quầy Một Cửa"
 IDLE_CHECK_MS = 15_000
@@ -75,9 +78,10 @@ class Desk(QTabWidget):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, first_screen: FirstScreen | None = None) -> None:
+        """`first_screen`: the sign-in form's data, read by ui.launch while `ctx` is still
+        being opened (nothing reads the database before the first frame is drawn)."""
         super().__init__()
-        from counter_app.services.office import office_or_none
         from counter_app.ui.scanner import ScanListener
         from counter_app.ui.sync import SyncController
         from counter_app.ui.workers import Jobs
@@ -108,11 +112,18 @@ class MainWindow(QMainWindow):
         self.printing = None
         self.setup_wizard = self.first_password = self.sign_in_screen = None
 
-        office = office_or_none(ctx)
-        if office is None:
-            self.show_setup()
+        if first_screen is not None:
+            screen = self._sign_in_screen(first_screen.unit_name, usernames=False)
+            self.stack.setCurrentWidget(screen)
+            screen.prepare()
         else:
-            self.show_sign_in(office.unit_name)
+            from counter_app.services.office import office_or_none
+
+            office = office_or_none(ctx)
+            if office is None:
+                self.show_setup()
+            else:
+                self.show_sign_in(office.unit_name)
         self.idle_timer = QTimer(self)
         self.idle_timer.setInterval(IDLE_CHECK_MS)
         self.idle_timer.timeout.connect(self.check_idle)
@@ -305,7 +316,12 @@ class MainWindow(QMainWindow):
         )
         self.sign_in_screen.password.setFocus()
 
-    def _sign_in_screen(self, unit_name: str = ""):
+    def context_ready(self) -> None:
+        """ui.launch has opened the context: what the first screen left for later."""
+        if self.sign_in_screen is not None:
+            self.sign_in_screen.refresh_usernames()
+
+    def _sign_in_screen(self, unit_name: str = "", *, usernames: bool = True):
         from counter_app.ui.access import SignInScreen
 
         if self.sign_in_screen is None:
@@ -317,7 +333,8 @@ class MainWindow(QMainWindow):
             self.sign_in_screen = SignInScreen(self.ctx, unit_name)
             self.sign_in_screen.signed_in.connect(self.on_signed_in)
             self.stack.addWidget(self.sign_in_screen)
-        self.sign_in_screen.refresh_usernames()
+        if usernames:
+            self.sign_in_screen.refresh_usernames()
         return self.sign_in_screen
 
     def show_sign_in(self, unit_name: str) -> None:
@@ -571,7 +588,9 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def run_window(ctx: Context) -> int:
+def run_window(ctx: Context, first_screen: FirstScreen | None = None, on_shown=None) -> int:
+    """The window's event loop. `first_screen` and `on_shown(window)` (called once the window
+    is shown, before the event loop runs): ui.launch's fast start."""
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(WINDOW_TITLE)
     from PySide6.QtCore import QLocale
@@ -582,6 +601,11 @@ def run_window(ctx: Context) -> int:
 
     install_qt_translators(app)  # Qt's own buttons and dialogs in Vietnamese
     app.setWindowIcon(application_icon())
-    window = MainWindow(ctx)
+    window = MainWindow(ctx, first_screen)
     window.show()
+    from counter_app.ui.startup_probe import install as install_startup_probe
+
+    install_startup_probe(window)  # bench/startup.py only (an environment variable)
+    if on_shown is not None:
+        on_shown(window)
     return app.exec()

@@ -19,10 +19,6 @@ import time
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
-from counter_app.domain.cccd import looks_like_cccd_qr
-from counter_app.domain.dossier_code import parse_dossier_code
-from counter_app.domain.errors import InvalidInput
-
 _QR_START = re.compile(r"(\][A-Za-z][0-9A-Za-z])?[0-9]{12}\|$")
 _CODE_AT_END = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*-[0-9]{6}-[0-9]{4}$")
 # A capture with no key for this long was not a scanner (or the scanner lost its Enter).
@@ -84,6 +80,8 @@ class ScanListener(QObject):
                 self._capture_at = now
                 if key in _ENTER:
                     payload, self._capture = self._capture, None
+                    from counter_app.domain.cccd import looks_like_cccd_qr  # after start-up
+
                     if looks_like_cccd_qr(payload):
                         self.cccd_scanned.emit(payload)
                     return True
@@ -95,6 +93,9 @@ class ScanListener(QObject):
             match = _CODE_AT_END.search(typed)
             if match is None:
                 return False
+            from counter_app.domain.dossier_code import parse_dossier_code  # after start-up
+            from counter_app.domain.errors import InvalidInput
+
             try:
                 code = parse_dossier_code(match.group()).code
             except InvalidInput:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from counter_app.services.context import Context
+if TYPE_CHECKING:
+    from counter_app.services.context import Context
 
 log = logging.getLogger("counter_app.ui.sync")
 
