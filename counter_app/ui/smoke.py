@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 _started = time.perf_counter()
@@ -28,6 +28,8 @@ class _CloseAfterFirstPaint(QObject):
             window = watched.window()
             elapsed = time.perf_counter() - _started
             print(f"Cửa sổ «{window.windowTitle()}» đã hiện sau {elapsed:.2f} s; đóng (--smoke).")
+            # Qt's own words come from resources/translations (ui.translations)
+            print(f"Nút của Qt: «{QCoreApplication.translate('QPlatformTheme', 'Cancel')}»")
             sys.stdout.flush()
             QTimer.singleShot(0, window.close)
         return False

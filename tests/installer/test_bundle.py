@@ -204,6 +204,7 @@ def test_the_window_opens_headless_and_closes(bundle, tmp_path):
     result = run(bundle, "QuayMotCua", data_dir, "--smoke", QT_QPA_PLATFORM="offscreen")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Cửa sổ «Quầy Một Cửa» đã hiện" in result.stdout
+    assert "Nút của Qt: «Hủy»" in result.stdout  # the bundled Vietnamese of Qt's dialogs
     assert "Traceback" not in result.stderr, result.stderr
     assert (data_dir / DB_FILENAME).is_file()
 
