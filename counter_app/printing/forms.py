@@ -248,8 +248,9 @@ def _story_height(story: list[Flowable], width: float) -> float:
     return sum(f.wrap(width, A4_FRAME_HEIGHT)[1] + f.getSpaceBefore() for f in story)
 
 
-def _body_size(dossier: dict, office: Letterhead, info: PrintInfo) -> float:
-    """The largest body size (down to 9 pt) at which one copy fits one page.
+def _body_size(dossier: dict, office: Letterhead, info: PrintInfo) -> tuple[float, list]:
+    """The largest body size (down to 9 pt) at which one copy fits one page, and the first
+    copy's story at that size (measured, then printed: built once).
 
     Both copies differ only by their one-line label, so one copy is measured. A list too long
     even at 9 pt flows on to a second page of the same copy: never shrunk as a whole, which
@@ -259,18 +260,16 @@ def _body_size(dossier: dict, office: Letterhead, info: PrintInfo) -> float:
     for body_size in BODY_SIZES:
         story = _form01_copy(dossier, office, info, COPIES[0], body_size)
         if _story_height(story, width) <= A4_FRAME_HEIGHT:
-            return body_size
-    return BODY_SIZES[-1]
+            return body_size, story
+    return BODY_SIZES[-1], story
 
 
 def render_form01(dossier: dict, office: Letterhead, info: PrintInfo) -> bytes:
     """Form 01, two copies, each on its own A4 page."""
     register_fonts()
-    body_size = _body_size(dossier, office, info)
-    story: list[Flowable] = []
-    for index, copy in enumerate(COPIES):
-        if index:
-            story.append(PageBreak())
+    body_size, story = _body_size(dossier, office, info)
+    for copy in COPIES[1:]:
+        story.append(PageBreak())
         story += _form01_copy(dossier, office, info, copy, body_size)
     return build_pdf(
         story,
