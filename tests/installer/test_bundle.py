@@ -118,6 +118,7 @@ def test_the_bundle_carries_what_the_desk_loads_and_leaves_the_server_out(bundle
     top_level = {name.split(".")[0] for name in modules} | {p.name for p in internal.iterdir()}
     assert not top_level & set(LEFT_OUT), top_level & set(LEFT_OUT)
     assert not [p for p in internal.iterdir() if p.name.lower().startswith("libqt6qml")]
+    assert not list(internal.rglob("libqgtk3.so")), "Qt's GTK theme would mix two GTK stacks"
 
     resources = internal / "resources"
     for path in (
