@@ -8,7 +8,6 @@ import html
 import os
 import threading
 import time
-import zlib
 from collections import deque
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -18,11 +17,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, OperationalError
 
 from central_server import service
+from central_server.compression import GzipRequestMiddleware
 from central_server.db import ServerDatabase, database_url
 from central_server.models import utcnow
 from counter_app import __version__
@@ -48,7 +48,6 @@ PAGE_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'"
 )
-MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
 PUBLIC_PATHS = (f"{p.API_PREFIX}/health", f"{p.API_PREFIX}/track/", "/track/", "/docs", "/openapi")
 
 
@@ -112,50 +111,6 @@ class FailureLimiter:
 
     def failed(self, key: str) -> None:
         self.limiter.allow(key)
-
-
-class GzipRequestMiddleware:
-    """Accept request bodies sent with `Content-Encoding: gzip` (the counter always does)."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        headers = dict(scope["headers"])
-        if headers.get(b"content-encoding", b"").lower() != b"gzip":
-            return await self.app(scope, receive, send)
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        try:
-            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            body = inflater.decompress(b"".join(chunks), MAX_DECOMPRESSED_BYTES)
-            if inflater.unconsumed_tail:
-                raise ValueError("too large")
-        except (zlib.error, ValueError):
-            response = _error(
-                400, "bad_body", "Dữ liệu gửi lên bị hỏng (không giải nén được); sẽ gửi lại."
-            )
-            return await response(scope, receive, send)
-        scope = dict(scope)
-        scope["headers"] = [
-            (k, v) for k, v in scope["headers"] if k not in (b"content-encoding", b"content-length")
-        ] + [(b"content-length", str(len(body)).encode())]
-        sent = False
-
-        async def replay():
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        return await self.app(scope, replay, send)
 
 
 def device(
@@ -225,8 +180,8 @@ def create_app(url: str | None = None) -> FastAPI:
             response.headers["Content-Security-Policy"] = PAGE_CSP
         return response
 
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(GzipRequestMiddleware)
+    app.add_middleware(GZipMiddleware, minimum_size=512, compresslevel=9)
+    app.add_middleware(GzipRequestMiddleware, error=_error)  # central_server/compression.py
     origins = [o.strip() for o in os.environ.get(CORS_ORIGINS_ENV, "").split(",") if o.strip()]
     if origins:
         # Only reading (GET) from the listed sites (e.g. the province's portal showing the
@@ -325,6 +280,9 @@ def create_app(url: str | None = None) -> FastAPI:
                 request.headers.get(p.HEADER_PROTOCOL),
                 minimum,
             ),
+            max_push_items=p.MAX_PUSH_ITEMS,
+            max_page_size=p.MAX_PAGE_SIZE,
+            item_uuid_from_payload=True,
         )
 
     @app.post(
@@ -354,7 +312,9 @@ def create_app(url: str | None = None) -> FastAPI:
     def push(body: p.PushRequest, caller: Caller) -> p.PushAnswer:
         """Store outbox items once each (by UUID); one answer per item, the same on retry."""
         results = service.push(db, caller, body.items)
-        return p.PushAnswer(server_time=utcnow(), results=results)
+        if body.compact:  # only what the counter must act on; the rest was accepted
+            results = [r for r in results if not p.plainly_accepted(r)]
+        return p.PushAnswer(server_time=utcnow(), results=results, compact=body.compact)
 
     @app.get(
         f"{p.API_PREFIX}/changes", response_model=p.ChangesAnswer, tags=["sync"], responses=errors
@@ -365,10 +325,8 @@ def create_app(url: str | None = None) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=p.MAX_PAGE_SIZE)] = p.DEFAULT_PAGE_SIZE,
     ) -> p.ChangesAnswer:
         """Changes for the caller's unit (and for every counter) after the cursor `after`."""
-        rows, cursor, more = service.changes_after(db, caller, after, limit)
-        return p.ChangesAnswer(
-            server_time=utcnow(), changes=rows, next_cursor=cursor, has_more=more
-        )
+        page = service.changes_after(db, caller, after, limit)  # written as stored: no re-encoding
+        return Response(page.answer_json(utcnow()), media_type="application/json")
 
     @app.get(
         f"{p.API_PREFIX}/reconcile", response_model=p.DayCounts, tags=["sync"], responses=errors

@@ -685,10 +685,27 @@ def changes_after(
             .order_by(Change.seq)
             .limit(limit + 1)
         ).all()
+        echoes = _own_receipts(session, caller, rows[:limit])
     has_more = len(rows) > limit
     rows = rows[:limit]
-    changes = [p.Change(seq=r.seq, kind=r.kind, data=r.data) for r in rows]
+    changes = [p.Change(seq=r.seq, kind=r.kind, data=r.data) for r in rows if r.seq not in echoes]
     return changes, (rows[-1].seq if rows else after), has_more
+
+
+def _own_receipts(session: Session, caller: Caller, rows: list[Change]) -> set[int]:
+    """The seqs of `dossier.received` changes that the calling device itself pushed: it holds
+    those dossiers already, so they are left out of its pages (the cursor still moves past
+    them). Another device of the same station, e.g. a replaced PC, still gets them."""
+    events = {r.data.get("event_uuid"): r.seq for r in rows if r.kind == p.CHANGE_DOSSIER}
+    if not events:
+        return set()
+    own = session.scalars(
+        select(StatusEvent.uuid).where(
+            StatusEvent.uuid.in_([u for u in events if u]),
+            StatusEvent.device_id == caller.device_id,
+        )
+    )
+    return {events[u] for u in own}
 
 
 def day_counts(db: ServerDatabase, caller: Caller, since: date) -> dict[date, int]:

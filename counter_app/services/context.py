@@ -134,9 +134,12 @@ def record(
     )
     if outbox is not None:
         kind, dossier_uuid, payload = outbox
+        # The row is named after what it carries (its dossier, event, rating or attachment):
+        # the push may then leave the row's uuid out (protocol.PushItem).
+        carried = payload.get("uuid")
         session.add(
             OutboxItem(
-                uuid=new_uuid(),
+                uuid=carried if isinstance(carried, str) and carried else new_uuid(),
                 kind=kind,
                 dossier_uuid=dossier_uuid,
                 payload=payload,

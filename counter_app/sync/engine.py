@@ -9,8 +9,11 @@ in the history and listed as a conflict, never dropped.
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -55,8 +58,12 @@ CLOCK_SKEW = "sync_clock_skew_seconds"
 DAY_MISMATCHES = "sync_day_mismatches"
 CHUNK_BYTES = "sync_chunk_bytes"
 
-PUSH_BATCH = 100
-PAGE_SIZE = p.DEFAULT_PAGE_SIZE
+PUSH_BATCH = 100  # items per push to a server that announces no limits (v1 allows 200)
+# A batch ends at this much JSON (~120 KB on the wire with gzip -9) or at the server's item
+# limit: few requests, and the per-request headers and the compressor's cold start stay small.
+PUSH_BATCH_BYTES = 1_000_000
+PUSH_DEPTH = 2  # batches in flight: one on the line while the server stores the other
+PAGE_SIZE = 1000  # changes per pull page, at most what the server announces
 DEFAULT_CHUNK = 1024 * 1024
 RECONCILE_DAYS = 30
 STEP_ATTEMPTS = 3  # a step cut in the middle (after urllib3's own retries) is tried again
@@ -227,69 +234,133 @@ def _pending_count(session: Session) -> int:
 
 
 def push_outbox(ctx: Context, client: SyncClient, report: SyncReport) -> None:
-    while True:
-        with ctx.db.read() as session:
-            rows = session.scalars(
-                select(OutboxItem)
-                .where(
-                    OutboxItem.acknowledged_at.is_(None), OutboxItem.quarantined_reason.is_(None)
-                )
-                .order_by(OutboxItem.id)
-                .limit(PUSH_BATCH)
-            ).all()
-        if not rows:
-            return
-        ids = [r.id for r in rows]
+    """Push every pending outbox row, in order, in batches cut by size.
+
+    Up to PUSH_DEPTH batches are in flight at once (on two connections) so that the line
+    carries the next batch while the server stores the previous one; a batch touching a dossier
+    of a batch still in flight waits for it, so a dossier always reaches the server before its
+    status changes. Answers are recorded in order, each batch in one local transaction.
+    """
+    hello = client.server_hello
+    max_items = hello.max_push_items if hello else PUSH_BATCH
+    last_id = 0
+    in_flight: deque[tuple[Future, list[OutboxItem], set[str]]] = deque()
+
+    def settle_oldest() -> None:
+        future, rows, _ = in_flight.popleft()
+        _record_answers(ctx, rows, future.result(), report)
+
+    with ThreadPoolExecutor(PUSH_DEPTH, thread_name_prefix="counter-push") as pool:
+        try:
+            while True:
+                rows = _next_batch(ctx, last_id, max_items)
+                if not rows:
+                    break
+                last_id = rows[-1].id
+                touched = {r.dossier_uuid for r in rows if r.dossier_uuid}
+                while in_flight and (
+                    len(in_flight) >= PUSH_DEPTH or any(touched & t for _, _, t in in_flight)
+                ):
+                    settle_oldest()
+                items = [
+                    p.PushItem(
+                        uuid=r.uuid,
+                        kind=r.kind,
+                        dossier_uuid=r.dossier_uuid,
+                        created_at=r.created_at,
+                        payload=r.payload,
+                    )
+                    for r in rows
+                ]
+                future = pool.submit(client.push, items, compact=True)
+                in_flight.append((future, rows, touched))
+            while in_flight:
+                settle_oldest()
+        finally:
+            for future, _, _ in in_flight:
+                future.cancel()
+
+
+def _next_batch(ctx: Context, after_id: int, max_items: int) -> list[OutboxItem]:
+    """The next pending rows after `after_id`, up to `max_items` or PUSH_BATCH_BYTES of JSON;
+    their attempt counters are raised."""
+    with ctx.db.read() as session:
+        candidates = session.scalars(
+            select(OutboxItem)
+            .where(
+                OutboxItem.id > after_id,
+                OutboxItem.acknowledged_at.is_(None),
+                OutboxItem.quarantined_reason.is_(None),
+            )
+            .order_by(OutboxItem.id)
+            .limit(max_items)
+        ).all()
+    rows, size = [], 0
+    for row in candidates:
+        size += len(json.dumps(row.payload, ensure_ascii=False)) + 160  # + the envelope
+        if rows and size > PUSH_BATCH_BYTES:
+            break
+        rows.append(row)
+    if rows:
         with ctx.db.write() as session:
             session.execute(
                 update(OutboxItem)
-                .where(OutboxItem.id.in_(ids))
+                .where(OutboxItem.id.in_([r.id for r in rows]))
                 .values(attempts=OutboxItem.attempts + 1)
             )
-        items = [
-            p.PushItem(
-                uuid=r.uuid,
-                kind=r.kind,
-                dossier_uuid=r.dossier_uuid,
-                created_at=r.created_at,
-                payload=r.payload,
-            )
-            for r in rows
-        ]
-        answer = client.push(items)
-        _record_answers(ctx, rows, answer, report)
+    return rows
 
 
 def _record_answers(
     ctx: Context, rows: list[OutboxItem], answer: p.PushAnswer, report: SyncReport
 ) -> None:
     by_uuid = {r.uuid: r for r in rows}
-    results = {r.uuid: r for r in answer.results}
-    if set(results) != set(by_uuid):
+    listed = {r.uuid: r for r in answer.results}
+    if answer.compact:
+        # Only the items to act on are listed; every other one was accepted.
+        if not set(listed) <= set(by_uuid):
+            raise SyncError(
+                "Máy chủ tỉnh trả lời về mục không có trong yêu cầu; các mục chưa được xác nhận "
+                "sẽ được gửi lại."
+            )
+    elif set(listed) != set(by_uuid):
         raise SyncError(
             "Máy chủ tỉnh trả lời thiếu hoặc thừa mục so với yêu cầu; các mục chưa được xác "
             "nhận sẽ được gửi lại."
         )
+    plain = [r.id for r in rows if r.uuid not in listed or p.plainly_accepted(listed[r.uuid])]
     now = ctx.now()
     with ctx.db.write() as session:
-        for uuid, result in results.items():
+        for start in range(0, len(plain), 900):  # SQLite's bound-parameter limit
+            done = session.execute(
+                update(OutboxItem)
+                .where(
+                    OutboxItem.id.in_(plain[start : start + 900]),
+                    OutboxItem.acknowledged_at.is_(None),
+                    OutboxItem.quarantined_reason.is_(None),
+                )
+                .values(acknowledged_at=now)
+            )
+            report.pushed += done.rowcount
+        for uuid, result in listed.items():
+            if p.plainly_accepted(result):
+                continue
             row = session.get(OutboxItem, by_uuid[uuid].id)
             if row.acknowledged_at is not None or row.quarantined_reason is not None:
                 continue
-            if result.outcome == "accepted":
+            if result.outcome == "accepted":  # applied: false, superseded on the server
                 row.acknowledged_at = now
                 report.pushed += 1
-                if result.applied is False:
-                    _conflict(
-                        session,
-                        kind="superseded",
-                        subject=row.payload.get("uuid", row.uuid),
-                        dossier_uuid=row.dossier_uuid,
-                        code=row.payload.get("code", ""),
-                        message=result.note or "Thay đổi không được áp dụng trên máy chủ.",
-                        now=now,
-                        report=report,
-                    )
+                _conflict(
+                    session,
+                    kind="superseded",
+                    subject=row.payload.get("uuid", row.uuid),
+                    dossier_uuid=row.dossier_uuid,
+                    code=row.payload.get("code", ""),
+                    message=result.note or "Thay đổi không được áp dụng trên máy chủ.",
+                    now=now,
+                    report=report,
+                )
             else:
                 row.quarantined_reason = result.reason or "Máy chủ từ chối mục này."
                 report.rejected.append(row.quarantined_reason)
@@ -384,18 +455,27 @@ def file_sha256(path) -> str:
 
 
 def pull_changes(ctx: Context, client: SyncClient, report: SyncReport) -> None:
-    while True:
-        with ctx.db.read() as session:
-            cursor = int(get_setting(session, CURSOR, 0))
-        answer = client.changes(cursor, PAGE_SIZE)
-        if answer.next_cursor < cursor:
-            raise SyncError(
-                "Máy chủ tỉnh trả về vị trí đồng bộ lùi lại (máy chủ được khôi phục từ bản sao "
-                "lưu cũ?); hãy báo quản trị máy chủ."
-            )
-        apply_changes(ctx, answer.changes, answer.next_cursor, report)
-        if not answer.has_more:
-            return
+    """Pull pages until the feed is exhausted; the next page is fetched while this one is
+    applied (each page and its cursor in one local transaction, in order)."""
+    hello = client.server_hello
+    page = min(PAGE_SIZE, hello.max_page_size if hello else p.V1_MAX_PAGE_SIZE)
+    with ctx.db.read() as session:
+        cursor = int(get_setting(session, CURSOR, 0))
+    with ThreadPoolExecutor(1, thread_name_prefix="counter-pull") as pool:
+        future = pool.submit(client.changes, cursor, page)
+        while True:
+            answer = future.result()
+            if answer.next_cursor < cursor:
+                raise SyncError(
+                    "Máy chủ tỉnh trả về vị trí đồng bộ lùi lại (máy chủ được khôi phục từ bản "
+                    "sao lưu cũ?); hãy báo quản trị máy chủ."
+                )
+            if answer.has_more:
+                future = pool.submit(client.changes, answer.next_cursor, page)
+            apply_changes(ctx, answer.changes, answer.next_cursor, report)
+            cursor = answer.next_cursor
+            if not answer.has_more:
+                return
 
 
 def apply_changes(

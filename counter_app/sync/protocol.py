@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
@@ -22,9 +22,14 @@ HEADER_COUNTER_VERSION = "X-Counter-Version"
 HEADER_SERVER_TIME = "X-Server-Time"
 HEADER_CHUNK_SHA256 = "X-Chunk-SHA256"
 
-MAX_PUSH_ITEMS = 200
+MAX_PUSH_ITEMS = 2000  # what this server accepts in one push (announced in Hello)
 DEFAULT_PAGE_SIZE = 200
 MAX_PAGE_SIZE = 500
+# What a server that announces no limits in Hello accepts (v1 as first published).
+V1_MAX_PUSH_ITEMS = 200
+V1_MAX_PAGE_SIZE = 500
+# A request body may not inflate beyond this (zip-bomb guard): 413 too_large.
+MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
 MAX_CHUNK_BYTES = 4 * 1024 * 1024
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
 # Appointments are computed from the counter's clock: warn the clerk beyond this difference.
@@ -85,6 +90,12 @@ class Hello(Answer):
     upgrade_message: str | None = Field(
         default=None, description="set when the calling counter must upgrade first (Vietnamese)"
     )
+    # Announced limits: a server that does not send them accepts the v1 defaults.
+    max_push_items: int = Field(default=V1_MAX_PUSH_ITEMS, description="items per push")
+    max_page_size: int = Field(default=V1_MAX_PAGE_SIZE, description="`limit` of /changes")
+    item_uuid_from_payload: bool = Field(
+        default=False, description="a PushItem may leave out `uuid` when it equals payload.uuid"
+    )
 
 
 class Health(Answer):
@@ -112,7 +123,12 @@ class EnrollAnswer(Answer):
 
 
 class PushItem(Message):
-    """One outbox row. `uuid` is minted by the counter; the server stores each uuid once."""
+    """One outbox row. `uuid` is minted by the counter; the server stores each uuid once.
+
+    A counter names a row after what it carries (the dossier's, event's, rating's or
+    attachment's own uuid) and may leave `uuid` out when it equals `payload.uuid`, if the server
+    announces `Hello.item_uuid_from_payload`: 16 random bytes less per item on the wire.
+    """
 
     uuid: Uuid = UuidField
     kind: str = Field(description="one of " + ", ".join(PushKind.__args__))
@@ -123,9 +139,23 @@ class PushItem(Message):
         "AttachmentPayload (validated per item, so one bad item never fails the batch)"
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _uuid_from_payload(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("uuid") is None:
+            payload = data.get("payload")
+            if isinstance(payload, dict) and isinstance(payload.get("uuid"), str):
+                return {**data, "uuid": payload["uuid"]}
+        return data
+
 
 class PushRequest(Message):
     items: list[PushItem] = Field(max_length=MAX_PUSH_ITEMS)
+    compact: bool = Field(
+        default=False,
+        description="answer only the items that were not plainly accepted (rejected, or "
+        "applied: false); an older server ignores it and answers every item",
+    )
 
 
 class ItemResult(Message):
@@ -142,6 +172,16 @@ class ItemResult(Message):
 
 class PushAnswer(Answer):
     results: list[ItemResult]
+    compact: bool = Field(
+        default=False,
+        description="true: `results` lists only the items not plainly accepted; every other "
+        "item of the request was accepted",
+    )
+
+
+def plainly_accepted(result: ItemResult) -> bool:
+    """An answer a compact push leaves out: accepted, and not superseded."""
+    return result.outcome == "accepted" and result.applied is not False
 
 
 # Payloads of the push items (the counter's dossier_to_dict / event_to_dict shapes).
