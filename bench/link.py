@@ -33,8 +33,9 @@ per two segments in the other direction, ~3 packets to open and ~4 to close a co
 
 Link use "while data flows": the bytes a direction carried divided by what the line could carry
 between the moment its first segment started on the line and the moment its last segment left
-it (`DirectionStats.busy_seconds`). Retransmissions occupy the line without counting as carried
-bytes, so with 2 % loss the best possible figure is about 98 %.
+it (`DirectionStats.busy_seconds`), over a whole run or a window of time (`window()`).
+Retransmissions occupy the line without counting as carried bytes, so with 2 % loss the best
+possible figure is about 98 %.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class _Line:
         self.delay, self.loss, self.rto, self.rng = delay, loss, rto, rng
         self.free_at = 0.0
         self.stats = DirectionStats()
+        self.timeline: list[tuple[float, float, int]] = []  # (start, end, bytes) per segment
         self.lock = threading.Lock()
 
     def send(self, size: int, now: float) -> tuple[float, float]:
@@ -122,7 +124,19 @@ class _Line:
             if s.first_start is None:
                 s.first_start = start
             s.last_end = self.free_at
+            self.timeline.append((start, self.free_at, size))
             return end, delivered
+
+    def window(self, since: float, until: float) -> DirectionStats:
+        """What went on the line between two moments (segments that started then)."""
+        with self.lock:
+            picked = [t for t in self.timeline if since <= t[0] <= until]
+        return DirectionStats(
+            bytes=sum(t[2] for t in picked),
+            segments=len(picked),
+            first_start=picked[0][0] if picked else None,
+            last_end=max(t[1] for t in picked) if picked else None,
+        )
 
     def note_delivered(self, when: float) -> None:
         with self.lock:
@@ -132,6 +146,7 @@ class _Line:
     def reset(self) -> DirectionStats:
         with self.lock:
             old, self.stats = self.stats, DirectionStats()
+            self.timeline = []
             return old
 
 
@@ -202,6 +217,11 @@ class ShapedLink:
         old = LinkStats(self.up.reset(), self.down.reset(), self.connections)
         self.connections = 0
         return old
+
+    def window(self, since: float, until: float) -> LinkStats:
+        """Both directions between two `time.monotonic()` moments, e.g. one step of a sync
+        (bytes, segments and busy time; losses are not split by window)."""
+        return LinkStats(self.up.window(since, until), self.down.window(since, until))
 
     def stats(self) -> LinkStats:
         with self.up.lock, self.down.lock:
