@@ -72,6 +72,7 @@ def cmd_serve(args) -> int:
         log_level=args.log_level,
         timeout_graceful_shutdown=10,
         server_header=False,  # no "server: uvicorn" banner
+        http="central_server.http_protocol:NoDelayHTTPProtocol",  # TCP_NODELAY with --workers
     )
     return EXIT_OK
 

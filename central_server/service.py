@@ -13,17 +13,22 @@ Rules worth knowing (docs/sync-protocol.md has the whole story):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import heapq
+import itertools
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, Text, bindparam, case, cast, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from central_server.db import ServerDatabase
 from central_server.models import (
@@ -93,12 +98,14 @@ def _iso(moment: datetime | None) -> str | None:
 class ChangeLog:
     """Changes written by one transaction; numbered at the very end (see module docstring)."""
 
-    pending: list[Change] = field(default_factory=list)
+    pending: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, unit_id: int | None, kind: str, data: dict[str, Any]) -> None:
-        self.pending.append(Change(unit_id=unit_id, kind=kind, data=data))
+        self.pending.append({"unit_id": unit_id, "kind": kind, "data": data})
 
     def flush(self, session: Session) -> None:
+        """Number the changes and insert them (one executemany); the counter's UPDATE
+        autoflushes the transaction's other writes first."""
         if not self.pending:
             return
         top = session.execute(
@@ -108,10 +115,14 @@ class ChangeLog:
             .returning(ChangeCounter.value)
         ).scalar_one()
         first = top - len(self.pending) + 1
-        for offset, change in enumerate(self.pending):
-            change.seq = first + offset
-            session.add(change)
-        session.flush()
+        now = utcnow()
+        session.execute(
+            insert(Change.__table__),
+            [
+                change | {"seq": first + offset, "created_at": now}
+                for offset, change in enumerate(self.pending)
+            ],
+        )
         self.pending.clear()
 
 
@@ -302,8 +313,11 @@ def _validation_reason(kind: str, error: ValidationError) -> str:
     )
 
 
+_BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
+
+
 def _bad_char(text: str) -> bool:
-    return "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
+    return _BAD_CHAR.search(text) is not None
 
 
 def _unstorable_text(value: Any, where: str = "") -> str | None:
@@ -342,61 +356,129 @@ def _storable(value: Any) -> Any:
 
 
 def push(db: ServerDatabase, caller: Caller, items: list[p.PushItem]) -> list[p.ItemResult]:
-    """Store a batch; one answer per item, in order. Idempotent per item UUID."""
-    results: list[p.ItemResult] = []
+    """Store a batch; one answer per item, in order. Idempotent per item UUID.
+
+    Set-based: what the batch refers to is read in a few queries, each item is decided in
+    memory in order (an item sees what the items before it did), and the rows are written
+    together at the end, in the one transaction of the batch.
+    """
     try:
         with db.transaction() as session:
-            log = ChangeLog()
-            for item in items:
-                content = sha256_hex(_canonical({"kind": item.kind, "payload": item.payload}))
-                stored = session.scalar(
-                    select(ReceivedItem).where(
-                        ReceivedItem.unit_id == caller.unit_id, ReceivedItem.uuid == item.uuid
-                    )
-                )
-                if stored is not None:
-                    results.append(_stored_answer(stored, content, caller))
-                    continue
-                unstorable = _unstorable_text({"kind": item.kind, "payload": item.payload})
-                if unstorable:
-                    # PostgreSQL text cannot hold NUL or half a surrogate pair: refused here,
-                    # and quarantined with those characters replaced, not a failed batch.
-                    result = p.ItemResult(uuid=item.uuid, outcome="rejected", reason=unstorable)
-                    item = item.model_copy(
-                        update={"kind": _storable(item.kind), "payload": _storable(item.payload)}
-                    )
-                else:
-                    try:
-                        with session.begin_nested():
-                            result = _apply_item(session, caller, item, log)
-                    except Rejected as rejection:
-                        result = p.ItemResult(
-                            uuid=item.uuid, outcome="rejected", reason=str(rejection)
-                        )
-                session.add(
-                    ReceivedItem(
-                        uuid=item.uuid,
-                        unit_id=caller.unit_id,
-                        device_id=caller.device_id,
-                        kind=item.kind[:40],
-                        content_sha256=content,
-                        outcome=result.outcome,
-                        reason=result.reason,
-                        applied=result.applied,
-                        note=result.note,
-                        payload=item.payload if result.outcome == "rejected" else None,
-                    )
-                )
-                session.flush()
-                results.append(result)
-            log.flush(session)
+            return _push(session, caller, items)
     except IntegrityError as error:
         # Another request is storing the same UUIDs right now (a retry racing the original).
         raise RetryLater() from error
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """The answer given to an item, as received_items keeps it."""
+
+    uuid: str
+    content_sha256: str
+    outcome: str
+    reason: str | None
+    applied: bool | None
+    note: str | None
+
+
+def _push(session: Session, caller: Caller, items: list[p.PushItem]) -> list[p.ItemResult]:
+    texts = [_canonical({"kind": i.kind, "payload": i.payload}) for i in items]
+    # surrogatepass: a lone surrogate is refused below, not a failure to hash.
+    contents = [sha256_hex(t.encode("utf-8", "surrogatepass")) for t in texts]
+    stored: dict[str, _Stored] = {
+        row.uuid: _Stored(*row)
+        for row in session.execute(
+            select(
+                ReceivedItem.uuid,
+                ReceivedItem.content_sha256,
+                ReceivedItem.outcome,
+                ReceivedItem.reason,
+                ReceivedItem.applied,
+                ReceivedItem.note,
+            ).where(
+                ReceivedItem.unit_id == caller.unit_id,
+                ReceivedItem.uuid.in_({i.uuid for i in items}),
+            )
+        )
+    }
+    parsed = [
+        None if item.uuid in stored else _parse_item(item, text)
+        for item, text in zip(items, texts, strict=True)
+    ]
+    batch = _Batch(session, caller)
+    batch.read([x for x in parsed if isinstance(x, p.Message)])
+    results: list[p.ItemResult] = []
+    for item, content, payload in zip(items, contents, parsed, strict=True):
+        known = stored.get(item.uuid)  # stored earlier, or earlier in this batch
+        if known is not None:
+            results.append(_stored_answer(known, content))
+            continue
+        if isinstance(payload, _Unstorable):
+            # PostgreSQL text cannot hold NUL or half a surrogate pair: refused here, and
+            # quarantined with those characters replaced, not a failed batch.
+            result = p.ItemResult(uuid=item.uuid, outcome="rejected", reason=payload.reason)
+            item = item.model_copy(
+                update={"kind": _storable(item.kind), "payload": _storable(item.payload)}
+            )
+        elif isinstance(payload, str):
+            result = p.ItemResult(uuid=item.uuid, outcome="rejected", reason=payload)
+        else:
+            try:
+                result = batch.apply(item, payload)
+            except Rejected as rejection:
+                result = p.ItemResult(uuid=item.uuid, outcome="rejected", reason=str(rejection))
+            except CounterError as error:
+                result = p.ItemResult(uuid=item.uuid, outcome="rejected", reason=error.message)
+        batch.received.append(
+            {
+                "uuid": item.uuid,
+                "unit_id": caller.unit_id,
+                "device_id": caller.device_id,
+                "kind": item.kind[:40],
+                "content_sha256": content,
+                "outcome": result.outcome,
+                "reason": result.reason,
+                "applied": result.applied,
+                "note": result.note,
+                "payload": item.payload if result.outcome == "rejected" else None,
+                "received_at": batch.now,
+            }
+        )
+        stored[item.uuid] = _Stored(
+            item.uuid, content, result.outcome, result.reason, result.applied, result.note
+        )
+        results.append(result)
+    batch.write()
     return results
 
 
-def _stored_answer(stored: ReceivedItem, content: str, caller: Caller) -> p.ItemResult:
+@dataclass(frozen=True, slots=True)
+class _Unstorable:
+    reason: str
+
+
+def _parse_item(item: p.PushItem, text: str) -> p.Message | _Unstorable | str:
+    """The item's payload validated by its kind, or why it is refused. `text` is the item as
+    canonical JSON, where a NUL shows as an escape and a lone surrogate as itself: only an
+    item that has one is searched for where it is."""
+    if "\\u0000" in text or _BAD_CHAR.search(text):
+        unstorable = _unstorable_text({"kind": item.kind, "payload": item.payload})
+        if unstorable:
+            return _Unstorable(unstorable)
+    model = p.PAYLOADS.get(item.kind)
+    if model is None:
+        return (
+            f"Máy chủ không biết loại dữ liệu «{item.kind}»; mục được cách ly cho đến khi máy "
+            "chủ được nâng cấp."
+        )
+    try:
+        return model.model_validate(item.payload)
+    except ValidationError as error:
+        return _validation_reason(item.kind, error)
+
+
+def _stored_answer(stored: _Stored, content: str) -> p.ItemResult:
     if stored.content_sha256 != content:
         return p.ItemResult(
             uuid=stored.uuid,
@@ -413,120 +495,274 @@ def _stored_answer(stored: ReceivedItem, content: str, caller: Caller) -> p.Item
     )
 
 
-def _apply_item(session: Session, caller: Caller, item: p.PushItem, log: ChangeLog):
-    model = p.PAYLOADS.get(item.kind)
-    if model is None:
-        raise Rejected(
-            f"Máy chủ không biết loại dữ liệu «{item.kind}»; mục được cách ly cho đến khi máy "
-            "chủ được nâng cấp."
-        )
-    try:
-        payload = model.model_validate(item.payload)
-    except ValidationError as error:
-        raise Rejected(_validation_reason(item.kind, error)) from None
-    handler = {
-        p.KIND_DOSSIER_RECEIVED: _store_dossier,
-        p.KIND_STATUS_CHANGED: _store_status_change,
-        p.KIND_RATED: _store_rating,
-        p.KIND_ATTACHMENT: _store_attachment_metadata,
-    }[item.kind]
-    try:
-        return handler(session, caller, item, payload, log)
-    except CounterError as error:
-        raise Rejected(error.message) from None
+@dataclass
+class _Batch:
+    """One push: the rows its items refer to, read once; the rows it writes, written once.
 
+    Items are decided in order against this state, so an item sees the dossiers, events,
+    ratings and attachments of the items before it, as if each had been written at once.
+    Nothing is written before every item is decided: a refused item leaves no trace but its
+    answer. New rows are plain dicts (a new dossier a namespace, since status events change
+    it), not ORM objects: building those cost more than the rest of the batch.
+    """
 
-def _own_dossier(session: Session, caller: Caller, dossier_uuid: str) -> Dossier:
-    dossier = session.scalar(select(Dossier).where(Dossier.uuid == dossier_uuid))
-    if dossier is None:
-        raise Rejected(
-            f"Máy chủ chưa có hồ sơ {dossier_uuid}: hồ sơ này chưa được gửi lên hoặc đã bị cách ly."
-        )
-    if dossier.unit_id != caller.unit_id:
-        raise Rejected(
-            f"Hồ sơ {dossier.code} thuộc đơn vị khác; máy này chỉ được ghi hồ sơ của đơn vị "
-            f"{caller.unit_code}."
-        )
-    return dossier
+    session: Session
+    caller: Caller
+    now: datetime = field(default_factory=utcnow)
+    log: ChangeLog = field(default_factory=ChangeLog)
+    dossiers: dict[str, Any] = field(default_factory=dict)  # by uuid: Dossier, or a new one
+    codes: set[str] = field(default_factory=set)  # dossier codes taken
+    event_uuids: set[str] = field(default_factory=set)
+    rating_uuids: set[str] = field(default_factory=set)
+    attachments: dict[str, tuple[str, str]] = field(default_factory=dict)  # (sha256, dossier)
+    new_dossiers: list[SimpleNamespace] = field(default_factory=list)
+    # (table, row, dossier): rows that take their dossier's id by its uuid when inserted.
+    linked: list[tuple[Table, dict[str, Any], Any]] = field(default_factory=list)
+    received: list[dict[str, Any]] = field(default_factory=list)
 
+    def read(self, payloads: list[p.Message]) -> None:
+        """Everything the payloads refer to, in one query per table. The dossiers are
+        locked (in id order, no deadlock between batches): a status change reads the status
+        it changes, and an agency step on the server may be writing the same dossier."""
+        refs: set[str] = set()
+        codes: set[str] = set()
+        events: set[str] = set()
+        ratings: set[str] = set()
+        attachments: set[str] = set()
+        for x in payloads:
+            if isinstance(x, p.DossierPayload):
+                refs.add(x.uuid)
+                events.add(x.event_uuid)
+                with contextlib.suppress(CounterError):  # refused when its turn comes
+                    codes.add(parse_dossier_code(x.code).code)
+            else:
+                refs.add(x.dossier_uuid)  # type: ignore[attr-defined]
+                if isinstance(x, p.StatusChangePayload):
+                    events.add(x.uuid)
+                elif isinstance(x, p.RatingPayload):
+                    ratings.add(x.uuid)
+                elif isinstance(x, p.AttachmentPayload):
+                    attachments.add(x.uuid)
+        s = self.session
+        if refs or codes:
+            for d in s.scalars(
+                select(Dossier)
+                .options(defer(Dossier.payload))
+                .where(or_(Dossier.uuid.in_(refs), Dossier.code.in_(codes)))
+                .order_by(Dossier.id)
+                .with_for_update()
+            ):
+                self.dossiers[d.uuid] = d
+                self.codes.add(d.code)
+        if events:
+            self.event_uuids.update(
+                s.scalars(select(StatusEvent.uuid).where(StatusEvent.uuid.in_(events)))
+            )
+        if ratings:
+            self.rating_uuids.update(s.scalars(select(Rating.uuid).where(Rating.uuid.in_(ratings))))
+        if attachments:
+            for a_uuid, sha, d_uuid in s.execute(
+                select(Attachment.uuid, Attachment.sha256, Dossier.uuid)
+                .join(Dossier, Dossier.id == Attachment.dossier_id)
+                .where(Attachment.uuid.in_(attachments))
+            ):
+                self.attachments[a_uuid] = (sha, d_uuid)
 
-def _store_dossier(session, caller: Caller, item, d: p.DossierPayload, log: ChangeLog):
-    if item.dossier_uuid not in (None, d.uuid):
-        raise Rejected("Mã định danh hồ sơ trong mục và trong dữ liệu không khớp nhau.")
-    code = parse_dossier_code(d.code)
-    if code.unit_code != caller.unit_code:
-        raise Rejected(
-            f"Hồ sơ {d.code} mang mã của đơn vị khác; máy này chỉ được ghi hồ sơ của đơn vị "
-            f"{caller.unit_code}."
+    def apply(self, item: p.PushItem, payload: p.Message) -> p.ItemResult:
+        if isinstance(payload, p.DossierPayload):
+            return self.dossier(item, payload)
+        if isinstance(payload, p.StatusChangePayload):
+            return self.status_change(item, payload)
+        if isinstance(payload, p.RatingPayload):
+            return self.rating(item, payload)
+        return self.attachment(item, payload)  # type: ignore[arg-type]
+
+    def write(self) -> None:
+        """One executemany per table (psycopg pipelines them): the new dossiers as their
+        items left them, the rows that refer to a dossier (by uuid: a new one has no id
+        yet), the answers, then the changes. The dossiers read above are updated by the
+        session's flush, which the change counter's UPDATE sets off."""
+        s = self.session
+        if self.new_dossiers:
+            s.execute(
+                insert(Dossier.__table__),
+                [{k: v for k, v in vars(d).items() if k != "id"} for d in self.new_dossiers],
+            )
+        by_table: dict[Table, list[dict[str, Any]]] = {}
+        for table, row, dossier in self.linked:
+            by_table.setdefault(table, []).append(row | {"of_dossier": dossier.uuid})
+        of_dossier = (
+            select(Dossier.id).where(Dossier.uuid == bindparam("of_dossier")).scalar_subquery()
         )
-    if d.station != caller.station:
-        raise Rejected(
-            f"Hồ sơ {d.code} ghi quầy số {d.station}, nhưng máy này đăng ký là quầy số "
-            f"{caller.station}."
+        for table, rows in by_table.items():
+            s.execute(insert(table).values(dossier_id=of_dossier), rows)
+        if self.received:
+            s.execute(insert(ReceivedItem.__table__), self.received)
+        self.log.flush(s)
+        s.flush()
+
+    def own_dossier(self, dossier_uuid: str) -> Any:
+        dossier = self.dossiers.get(dossier_uuid)
+        if dossier is None:
+            raise Rejected(
+                f"Máy chủ chưa có hồ sơ {dossier_uuid}: hồ sơ này chưa được gửi lên hoặc đã bị "
+                "cách ly."
+            )
+        if dossier.unit_id != self.caller.unit_id:
+            raise Rejected(
+                f"Hồ sơ {dossier.code} thuộc đơn vị khác; máy này chỉ được ghi hồ sơ của đơn "
+                f"vị {self.caller.unit_code}."
+            )
+        return dossier
+
+    def dossier(self, item: p.PushItem, d: p.DossierPayload) -> p.ItemResult:
+        caller = self.caller
+        if item.dossier_uuid not in (None, d.uuid):
+            raise Rejected("Mã định danh hồ sơ trong mục và trong dữ liệu không khớp nhau.")
+        code = parse_dossier_code(d.code)
+        if code.unit_code != caller.unit_code:
+            raise Rejected(
+                f"Hồ sơ {d.code} mang mã của đơn vị khác; máy này chỉ được ghi hồ sơ của đơn "
+                f"vị {caller.unit_code}."
+            )
+        if d.station != caller.station:
+            raise Rejected(
+                f"Hồ sơ {d.code} ghi quầy số {d.station}, nhưng máy này đăng ký là quầy số "
+                f"{caller.station}."
+            )
+        status = Status.parse(d.status)
+        check_transition(None, status, Side.COUNTER)
+        existing = self.dossiers.get(d.uuid)
+        if existing is not None:
+            if existing.unit_id != caller.unit_id:
+                raise Rejected(f"Hồ sơ {d.code} thuộc đơn vị khác.")
+            return p.ItemResult(uuid=item.uuid, outcome="accepted", note="Máy chủ đã có hồ sơ này.")
+        if code.code in self.codes:
+            raise Rejected(
+                f"Mã hồ sơ {code.code} đã được dùng cho một hồ sơ khác trên máy chủ (hai máy "
+                "cùng số quầy?); hồ sơ được cách ly để quản trị viên xử lý."
+            )
+        if d.event_uuid in self.event_uuids:
+            raise Rejected("Mã định danh của sự kiện tiếp nhận đã được dùng.")
+        payload = d.model_dump(mode="json")
+        dossier = SimpleNamespace(
+            id=None,
+            uuid=d.uuid,
+            code=code.code,
+            unit_id=caller.unit_id,
+            station=d.station,
+            receipt_day=code.receipt_date,
+            procedure_code=d.procedure.code,
+            procedure_name=d.procedure.name,
+            status=int(status),
+            received_at=d.received_at,
+            appointment_at=d.appointment_at,
+            returned_at=None,
+            payload=payload,
+            created_at=self.now,
+            updated_at=self.now,
         )
-    status = Status.parse(d.status)
-    check_transition(None, status, Side.COUNTER)
-    existing = session.scalar(select(Dossier).where(Dossier.uuid == d.uuid))
-    if existing is not None:
-        if existing.unit_id != caller.unit_id:
-            raise Rejected(f"Hồ sơ {d.code} thuộc đơn vị khác.")
-        return p.ItemResult(uuid=item.uuid, outcome="accepted", note="Máy chủ đã có hồ sơ này.")
-    if session.scalar(select(Dossier.id).where(Dossier.code == code.code)) is not None:
-        raise Rejected(
-            f"Mã hồ sơ {code.code} đã được dùng cho một hồ sơ khác trên máy chủ (hai máy cùng "
-            "số quầy?); hồ sơ được cách ly để quản trị viên xử lý."
-        )
-    if session.scalar(select(StatusEvent.id).where(StatusEvent.uuid == d.event_uuid)):
-        raise Rejected("Mã định danh của sự kiện tiếp nhận đã được dùng.")
-    payload = d.model_dump(mode="json")
-    dossier = Dossier(
-        uuid=d.uuid,
-        code=code.code,
-        unit_id=caller.unit_id,
-        station=d.station,
-        receipt_day=code.receipt_date,
-        procedure_code=d.procedure.code,
-        procedure_name=d.procedure.name,
-        status=int(status),
-        received_at=d.received_at,
-        appointment_at=d.appointment_at,
-        payload=payload,
-    )
-    session.add(dossier)
-    session.flush()
-    session.add(
-        StatusEvent(
+        self.new_dossiers.append(dossier)
+        self.dossiers[d.uuid] = dossier
+        self.codes.add(code.code)
+        self.event_uuids.add(d.event_uuid)
+        event = _event_row(
             uuid=d.event_uuid,
-            dossier_id=dossier.id,
             from_status=None,
             to_status=int(status),
             action="receive" if status == Status.RECEIVED else "refuse",
             side=str(Side.COUNTER),
             clerk=d.receiving_clerk or None,
             at=d.received_at,
+            reason="",
             appointment_at=d.appointment_at,
+            applied=True,
+            note=None,
             device_id=caller.device_id,
+            recorded_at=self.now,
         )
-    )
-    log.add(caller.unit_id, p.CHANGE_DOSSIER, payload)
-    return p.ItemResult(uuid=item.uuid, outcome="accepted")
+        self.linked.append((StatusEvent.__table__, event, dossier))
+        self.log.add(caller.unit_id, p.CHANGE_DOSSIER, payload)
+        return p.ItemResult(uuid=item.uuid, outcome="accepted")
+
+    def status_change(self, item: p.PushItem, e: p.StatusChangePayload) -> p.ItemResult:
+        dossier = self.own_dossier(e.dossier_uuid)
+        if e.uuid in self.event_uuids:
+            return p.ItemResult(uuid=item.uuid, outcome="accepted", applied=True)
+        event = apply_status_event(
+            self.session,
+            dossier,
+            uuid=e.uuid,
+            target=Status.parse(e.to_status),
+            side=Side(e.side),
+            seen_status=Status.parse(e.from_status) if e.from_status else None,
+            at=e.at,
+            reason=e.reason,
+            clerk=e.clerk,
+            appointment_at=e.appointment_at,
+            device_id=self.caller.device_id,
+            log=self.log,
+            pending=self.linked,
+        )
+        self.event_uuids.add(e.uuid)
+        return p.ItemResult(
+            uuid=item.uuid, outcome="accepted", applied=event["applied"], note=event["note"]
+        )
+
+    def rating(self, item: p.PushItem, r: p.RatingPayload) -> p.ItemResult:
+        dossier = self.own_dossier(r.dossier_uuid)
+        if r.uuid not in self.rating_uuids:
+            self.rating_uuids.add(r.uuid)
+            row = {
+                "uuid": r.uuid,
+                "level": r.level,
+                "reason": clean(r.reason),
+                "at": r.at,
+                "clerk": r.clerk,
+            }
+            self.linked.append((Rating.__table__, row, dossier))
+        return p.ItemResult(uuid=item.uuid, outcome="accepted")
+
+    def attachment(self, item: p.PushItem, a: p.AttachmentPayload) -> p.ItemResult:
+        dossier = self.own_dossier(a.dossier_uuid)
+        existing = self.attachments.get(a.uuid)
+        if existing is None:
+            self.attachments[a.uuid] = (a.sha256, dossier.uuid)
+            row = {
+                "uuid": a.uuid,
+                "filename": a.filename,
+                "content_type": a.content_type[:100],
+                "size": a.size,
+                "sha256": a.sha256,
+                "received_bytes": 0,
+                "completed_at": self.now if a.size == 0 else None,
+            }
+            self.linked.append((Attachment.__table__, row, dossier))
+        elif existing != (a.sha256, dossier.uuid):
+            raise Rejected("Tệp đính kèm này đã được khai báo với nội dung khác.")
+        return p.ItemResult(uuid=item.uuid, outcome="accepted")
 
 
-def _event_change(dossier: Dossier, event: StatusEvent) -> dict[str, Any]:
+def _event_row(**values: Any) -> dict[str, Any]:
+    """A status event's columns (its id and dossier_id left to the database and the caller)."""
+    return values
+
+
+def _event_change(dossier: Any, event: dict[str, Any]) -> dict[str, Any]:
     return p.DossierEventChange(
-        uuid=event.uuid,
+        uuid=event["uuid"],
         dossier_uuid=dossier.uuid,
         code=dossier.code,
-        at=event.at,
-        from_status=Status(event.from_status).key if event.from_status else None,
-        to_status=Status(event.to_status).key,
-        action=event.action,
-        side=event.side,  # type: ignore[arg-type]
-        clerk=event.clerk,
-        reason=event.reason,
-        appointment_at=event.appointment_at,
-        applied=event.applied,
-        note=event.note,
+        at=event["at"],
+        from_status=Status(event["from_status"]).key if event["from_status"] else None,
+        to_status=Status(event["to_status"]).key,
+        action=event["action"],
+        side=event["side"],
+        clerk=event["clerk"],
+        reason=event["reason"],
+        appointment_at=event["appointment_at"],
+        applied=event["applied"],
+        note=event["note"],
         status_after=Status(dossier.status).key,
         appointment_after=dossier.appointment_at,
     ).model_dump(mode="json")
@@ -534,7 +770,7 @@ def _event_change(dossier: Dossier, event: StatusEvent) -> dict[str, Any]:
 
 def apply_status_event(
     session: Session,
-    dossier: Dossier,
+    dossier: Any,
     *,
     uuid: str,
     target: Status,
@@ -546,13 +782,16 @@ def apply_status_event(
     appointment_at: datetime | None = None,
     device_id: int | None = None,
     log: ChangeLog,
-) -> StatusEvent:
+    pending: list[tuple[Table, dict[str, Any], Any]] | None = None,
+) -> dict[str, Any]:
     """Append one status event; apply it when the owner side may still make it.
 
     `seen_status` is what its author saw. When it differs from the server's current status a
     concurrent change came first: the event is applied if the move is still allowed to its
     side from the current status, otherwise kept as superseded (applied false) with a note.
     A move that was never allowed from what its author saw raises NotAllowed (refused).
+    The event (returned as its columns) is added to the session, or to `pending` in a push,
+    where its dossier may be new in the same batch.
     """
     current = Status(dossier.status)
     applied, note = True, None
@@ -574,9 +813,9 @@ def apply_status_event(
             f"Không áp dụng: trong lúc chờ đồng bộ, hồ sơ đã chuyển sang «{current.label_vi}» "
             f"trước ({error.message}). Thay đổi được giữ trong lịch sử để cán bộ xử lý."
         )
-    event = StatusEvent(
+    now = utcnow()
+    event = _event_row(
         uuid=uuid,
-        dossier_id=dossier.id,
         from_status=int(seen_status) if seen_status is not None else int(current),
         to_status=int(target),
         action=action,
@@ -588,84 +827,61 @@ def apply_status_event(
         applied=applied,
         note=note,
         device_id=device_id,
+        recorded_at=now,
     )
-    session.add(event)
+    if pending is None:
+        session.add(StatusEvent(dossier_id=dossier.id, **event))
+    else:
+        pending.append((StatusEvent.__table__, event, dossier))
     if applied:
         dossier.status = int(target)
         if appointment_at is not None:
             dossier.appointment_at = appointment_at
         if target == Status.RETURNED:
             dossier.returned_at = at
-    dossier.updated_at = utcnow()
-    session.flush()
+    dossier.updated_at = now
     log.add(dossier.unit_id, p.CHANGE_EVENT, _event_change(dossier, event))
     return event
-
-
-def _store_status_change(session, caller: Caller, item, e: p.StatusChangePayload, log):
-    dossier = _own_dossier(session, caller, e.dossier_uuid)
-    if session.scalar(select(StatusEvent).where(StatusEvent.uuid == e.uuid)) is not None:
-        return p.ItemResult(uuid=item.uuid, outcome="accepted", applied=True)
-    event = apply_status_event(
-        session,
-        dossier,
-        uuid=e.uuid,
-        target=Status.parse(e.to_status),
-        side=Side(e.side),
-        seen_status=Status.parse(e.from_status) if e.from_status else None,
-        at=e.at,
-        reason=e.reason,
-        clerk=e.clerk,
-        appointment_at=e.appointment_at,
-        device_id=caller.device_id,
-        log=log,
-    )
-    return p.ItemResult(uuid=item.uuid, outcome="accepted", applied=event.applied, note=event.note)
-
-
-def _store_rating(session, caller: Caller, item, r: p.RatingPayload, log):
-    dossier = _own_dossier(session, caller, r.dossier_uuid)
-    if session.scalar(select(Rating.id).where(Rating.uuid == r.uuid)) is None:
-        session.add(
-            Rating(
-                uuid=r.uuid,
-                dossier_id=dossier.id,
-                level=r.level,
-                reason=clean(r.reason),
-                at=r.at,
-                clerk=r.clerk,
-            )
-        )
-    return p.ItemResult(uuid=item.uuid, outcome="accepted")
-
-
-def _store_attachment_metadata(session, caller: Caller, item, a: p.AttachmentPayload, log):
-    dossier = _own_dossier(session, caller, a.dossier_uuid)
-    existing = session.scalar(select(Attachment).where(Attachment.uuid == a.uuid))
-    if existing is None:
-        session.add(
-            Attachment(
-                uuid=a.uuid,
-                dossier_id=dossier.id,
-                filename=a.filename,
-                content_type=a.content_type[:100],
-                size=a.size,
-                sha256=a.sha256,
-                received_bytes=0,
-                completed_at=utcnow() if a.size == 0 else None,
-            )
-        )
-    elif existing.dossier_id != dossier.id or existing.sha256 != a.sha256:
-        raise Rejected("Tệp đính kèm này đã được khai báo với nội dung khác.")
-    return p.ItemResult(uuid=item.uuid, outcome="accepted")
 
 
 # -- pull -----------------------------------------------------------------------------------
 
 
-def changes_after(
-    db: ServerDatabase, caller: Caller, after: int, limit: int
-) -> tuple[list[p.Change], int, bool]:
+@dataclass(frozen=True)
+class ChangesPage:
+    """A page of the change feed; each change's data is the JSON text the database holds."""
+
+    changes: list[tuple[int, str, str]]  # (seq, kind, data as JSON text)
+    next_cursor: int
+    has_more: bool
+
+    def answer_json(self, server_time: datetime) -> bytes:
+        """The `ChangesAnswer` document, written around the stored JSON: decoding and
+        re-encoding 1,000 changes cost more than the query (docs/benchmarks.md)."""
+        items = ",".join(
+            f'{{"seq":{seq},"kind":{json.dumps(kind)},"data":{data}}}'
+            for seq, kind, data in self.changes
+        )
+        rest = json.dumps(
+            {
+                "server_time": server_time.isoformat(),
+                "next_cursor": self.next_cursor,
+                "has_more": self.has_more,
+            }
+        )
+        return f'{{"changes":[{items}],{rest[1:]}'.encode()
+
+    def answer(self, server_time: datetime) -> p.ChangesAnswer:
+        return p.ChangesAnswer.model_validate_json(self.answer_json(server_time))
+
+
+def changes_after(db: ServerDatabase, caller: Caller, after: int, limit: int) -> ChangesPage:
+    """The caller's unit's changes and those for every counter after `after`, up to `limit`.
+
+    A `dossier.received` change that the calling device itself pushed is left out of the page
+    (the cursor still moves past it): it holds that dossier already. Another device of the
+    same station, e.g. a replaced PC, still gets it.
+    """
     with db.transaction() as session:
         top = session.scalar(select(ChangeCounter.value).where(ChangeCounter.id == 1)) or 0
         if after > top:
@@ -676,36 +892,43 @@ def changes_after(
                 "máy chủ có thể đã được khôi phục từ bản sao lưu cũ. Đồng bộ tạm dừng để không "
                 "bỏ sót thay đổi; hãy báo quản trị máy chủ.",
             )
-        rows = session.scalars(
-            select(Change)
+        own_receipt = (
+            select(StatusEvent.id)
             .where(
-                Change.seq > after,
-                or_(Change.unit_id == caller.unit_id, Change.unit_id.is_(None)),
+                StatusEvent.uuid == Change.data["event_uuid"].as_string(),
+                StatusEvent.device_id == caller.device_id,
             )
-            .order_by(Change.seq)
-            .limit(limit + 1)
-        ).all()
-        echoes = _own_receipts(session, caller, rows[:limit])
+            .exists()
+        )
+        echo = case((Change.kind == p.CHANGE_DOSSIER, own_receipt), else_=False)
+        # The unit's changes and those for every counter, each an ordered range of
+        # ix_changes_unit_seq read up to the page's end, merged here: one query with OR read
+        # every later row of the unit and sorted them (its cost grew with the unit's
+        # backlog, not with the page).
+        rows = list(
+            itertools.islice(
+                heapq.merge(
+                    *(
+                        session.execute(
+                            select(Change.seq, Change.kind, cast(Change.data, Text), echo)
+                            .where(unit, Change.seq > after)
+                            .order_by(Change.seq)
+                            .limit(limit + 1)
+                        ).all()
+                        for unit in (Change.unit_id == caller.unit_id, Change.unit_id.is_(None))
+                    ),
+                    key=lambda row: row[0],
+                ),
+                limit + 1,
+            )
+        )
     has_more = len(rows) > limit
     rows = rows[:limit]
-    changes = [p.Change(seq=r.seq, kind=r.kind, data=r.data) for r in rows if r.seq not in echoes]
-    return changes, (rows[-1].seq if rows else after), has_more
-
-
-def _own_receipts(session: Session, caller: Caller, rows: list[Change]) -> set[int]:
-    """The seqs of `dossier.received` changes that the calling device itself pushed: it holds
-    those dossiers already, so they are left out of its pages (the cursor still moves past
-    them). Another device of the same station, e.g. a replaced PC, still gets them."""
-    events = {r.data.get("event_uuid"): r.seq for r in rows if r.kind == p.CHANGE_DOSSIER}
-    if not events:
-        return set()
-    own = session.scalars(
-        select(StatusEvent.uuid).where(
-            StatusEvent.uuid.in_([u for u in events if u]),
-            StatusEvent.device_id == caller.device_id,
-        )
+    return ChangesPage(
+        [(seq, kind, data) for seq, kind, data, own in rows if not own],
+        rows[-1][0] if rows else after,
+        has_more,
     )
-    return {events[u] for u in own}
 
 
 def day_counts(db: ServerDatabase, caller: Caller, since: date) -> dict[date, int]:
@@ -1025,19 +1248,30 @@ def track(db: ServerDatabase, code: str) -> p.TrackAnswer | None:
         normalised = parse_dossier_code(code).code
     except CounterError:
         return None
-    with db.transaction() as session:
-        d = session.scalar(select(Dossier).where(Dossier.code == normalised))
-        if d is None:
-            return None
-        status = Status(d.status)
-        return p.TrackAnswer(
-            server_time=utcnow(),
-            code=d.code,
-            procedure_code=d.procedure_code,
-            procedure_name=d.procedure_name,
-            status=status.key,
-            status_label=status.label_vi,
-            received_at=d.received_at.astimezone(OFFICE_TZ),
-            appointment_at=d.appointment_at.astimezone(OFFICE_TZ),
-            returned_at=d.returned_at.astimezone(OFFICE_TZ) if d.returned_at else None,
-        )
+    # One statement outside a transaction (no BEGIN, no COMMIT), only the public columns: the
+    # lookup is one index probe, the round trips were most of its time.
+    columns = (
+        Dossier.code,
+        Dossier.procedure_code,
+        Dossier.procedure_name,
+        Dossier.status,
+        Dossier.received_at,
+        Dossier.appointment_at,
+        Dossier.returned_at,
+    )
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        d = connection.execute(select(*columns).where(Dossier.code == normalised)).first()
+    if d is None:
+        return None
+    status = Status(d.status)
+    return p.TrackAnswer(
+        server_time=utcnow(),
+        code=d.code,
+        procedure_code=d.procedure_code,
+        procedure_name=d.procedure_name,
+        status=status.key,
+        status_label=status.label_vi,
+        received_at=d.received_at.astimezone(OFFICE_TZ),
+        appointment_at=d.appointment_at.astimezone(OFFICE_TZ),
+        returned_at=d.returned_at.astimezone(OFFICE_TZ) if d.returned_at else None,
+    )

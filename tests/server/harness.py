@@ -45,9 +45,10 @@ def _as_postgres(args: list[str]) -> list[str]:
 
 
 class PostgresCluster:
-    """initdb + pg_ctl on a temporary folder, listening on 127.0.0.1 only, fsync off."""
+    """initdb + pg_ctl on a temporary folder, listening on 127.0.0.1 only, fsync off (`durable`:
+    PostgreSQL's defaults, fsync and synchronous_commit on, as a production server has them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
         if not (PG_BIN / "initdb").exists():
             raise RuntimeError(
                 f"PostgreSQL binaries not found in {PG_BIN}: run ./scripts/test (it installs "
@@ -74,10 +75,10 @@ class PostgresCluster:
             check=True,
             capture_output=True,
         )
+        fast = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         options = (
-            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-            f"-c unix_socket_directories={self.dir}"
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} {'' if durable else fast}"
+            f"-c max_connections=200 -c unix_socket_directories={self.dir}"
         )
         subprocess.run(
             _as_postgres(
@@ -157,8 +158,15 @@ def server_ok(url: str, *args: str) -> str:
 class ServerProcess:
     """`counter-server serve` in a subprocess on a loopback port: started, killed, restarted."""
 
-    def __init__(self, database_url: str, port: int | None = None, env: dict | None = None):
+    def __init__(
+        self,
+        database_url: str,
+        port: int | None = None,
+        env: dict | None = None,
+        args: tuple[str, ...] = (),
+    ):
         self.database_url = database_url
+        self.args = args  # more `serve` options, e.g. ("--workers", "2")
         self.port = port or free_port()
         # Every test enrolls from 127.0.0.1: lift the per-address enrollment limit.
         self.env = {"COUNTER_SERVER_ENROLL_RATE": "10000", **(env or {})}
@@ -183,6 +191,7 @@ class ServerProcess:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
+                *self.args,
             ],
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
