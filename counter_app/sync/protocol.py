@@ -24,7 +24,7 @@ HEADER_CHUNK_SHA256 = "X-Chunk-SHA256"
 
 MAX_PUSH_ITEMS = 2000  # what this server accepts in one push (announced in Hello)
 DEFAULT_PAGE_SIZE = 200
-MAX_PAGE_SIZE = 500
+MAX_PAGE_SIZE = 1000  # a counter catching up after a long offline spell takes big pages
 # What a server that announces no limits in Hello accepts (v1 as first published).
 V1_MAX_PUSH_ITEMS = 200
 V1_MAX_PAGE_SIZE = 500
