@@ -1,4 +1,5 @@
-﻿; Inno Setup 6 script of the desk: per-user install, Start-menu shortcut, in-place upgrade.
+﻿; Inno Setup 6 script (6.3 or later: x64compatible) of the desk: per-user install, Start-menu
+; shortcut, in-place upgrade.
 ;
 ; Build the bundle first (installer/build.sh, or on Windows in a venv:
 ;   pyinstaller --noconfirm --distpath dist --workpath build\pyinstaller installer\counter-app.spec)
