@@ -30,7 +30,8 @@ class _CloseAfterFirstPaint(QObject):
             print(f"Cửa sổ «{window.windowTitle()}» đã hiện sau {elapsed:.2f} s; đóng (--smoke).")
             # Qt's own words come from resources/translations (ui.translations)
             print(f"Nút của Qt: «{QCoreApplication.translate('QPlatformTheme', 'Cancel')}»")
-            sys.stdout.flush()
+            if sys.stdout is not None:  # None in the windowed Windows executable
+                sys.stdout.flush()
             QTimer.singleShot(0, window.close)
         return False
 
