@@ -12,8 +12,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+source "$ROOT/scripts/bootstrap.sh"
+apt_need binutils  # PyInstaller reads the libraries' dependencies with objdump
 if [ -z "${PYTHON:-}" ]; then
-    source "$ROOT/scripts/bootstrap.sh"
     ensure_venv
     PYTHON="$VENV/bin/python"
 fi
