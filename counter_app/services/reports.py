@@ -374,7 +374,9 @@ _LATE_COLUMNS = (
     "d.code, d.procedure_id, d.applicant_name, d.applicant_phone, d.received_at, "
     "d.appointment_at, d.status"
 )
-# Done now, but only after the cutoff (past periods only): one row per dossier.
+# Done now, but only after the cutoff (past periods only): one row per dossier. In the
+# correlated subqueries a unary + keeps SQLite on the dossier_id index, whatever other index
+# on status_events exists (one on (to_status, at) would otherwise be read for every dossier).
 _OPEN_THEN_SQL = text(
     f"""
     SELECT {_LATE_COLUMNS}, NULL AS resolved_at
@@ -383,7 +385,7 @@ _OPEN_THEN_SQL = text(
                    WHERE to_status IN :done AND at >= :cutoff)
       AND d.received_at < :cutoff AND d.status NOT IN :open
       AND NOT EXISTS (SELECT 1 FROM status_events x
-                      WHERE x.dossier_id = d.id AND x.to_status IN :done AND x.at < :cutoff)
+                      WHERE x.dossier_id = d.id AND +x.to_status IN :done AND +x.at < :cutoff)
     """
 ).bindparams(bindparam("done", expanding=True), bindparam("open", expanding=True))
 _RATINGS_SQL = text(
@@ -399,7 +401,7 @@ _LATE_RESOLVED_SQL = text(
     f"""
     SELECT {_LATE_COLUMNS},
            (SELECT MIN(x.at) FROM status_events x
-            WHERE x.dossier_id = d.id AND x.to_status = :ready) AS resolved_at
+            WHERE x.dossier_id = d.id AND +x.to_status = :ready) AS resolved_at
     FROM dossiers d WHERE d.id IN :ids
     """
 ).bindparams(bindparam("ids", expanding=True))
