@@ -187,7 +187,7 @@ def test_an_empty_period_and_bad_periods(office, clock):
         period_statistics(office.ctx, date(2025, 1, 1), date(2026, 1, 31))
     with pytest.raises(InvalidInput, match="sau hôm nay"):
         period_statistics(office.ctx, date(2026, 11, 27), date(2026, 11, 30))
-    check_period(date(2025, 11, 27), date(2026, 11, 26))  # 366 days: allowed
+    check_period(date(2025, 11, 26), date(2026, 11, 26))  # 366 days, both included: allowed
 
 
 def test_days_as_a_clerk_writes_them():
