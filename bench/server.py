@@ -641,7 +641,9 @@ def _floor_rows(box: Outbox, batch: list[dict]) -> dict[str, list]:
 # -- 2. pull ----------------------------------------------------------------------------------
 
 
-def pull_page(server_url: str, token: str, dsn: str, unit: int, pages: int) -> dict:
+def pull_page(
+    server_url: str, server_pid: int, token: str, dsn: str, unit: int, pages: int
+) -> dict:
     import psycopg
 
     with psycopg.connect(dsn) as conn:
@@ -660,7 +662,9 @@ def pull_page(server_url: str, token: str, dsn: str, unit: int, pages: int) -> d
     sizes: dict[str, int] = {}
     with requests.Session() as session:
         session.headers.update(HEADERS | {"Authorization": f"Bearer {token}"})
+        cpu: dict[str, float] = {}
         for encoding in ("gzip", "identity"):
+            before = tree_cpu(server_pid)
             for i, cursor in enumerate([cursors[0], *cursors]):  # the first one warms up
                 started = time.perf_counter()
                 answer = session.get(
@@ -677,6 +681,7 @@ def pull_page(server_url: str, token: str, dsn: str, unit: int, pages: int) -> d
                 if i:
                     figures[encoding].append(elapsed)
                 sizes[encoding] = len(raw)
+            cpu[encoding] = (tree_cpu(server_pid) - before) / (len(cursors) + 1)
             body = json.loads(gzip.decompress(raw) if encoding == "gzip" else raw)
             if len(body["changes"]) != PAGE:
                 raise RuntimeError(f"a page of {len(body['changes'])} changes, not {PAGE}")
@@ -688,7 +693,7 @@ def pull_page(server_url: str, token: str, dsn: str, unit: int, pages: int) -> d
             if i:
                 figures["sql"].append(elapsed)
             assert len(rows) >= PAGE
-    return {"times": figures, "sizes": sizes, "feed": len(seqs)}
+    return {"times": figures, "sizes": sizes, "feed": len(seqs), "cpu": cpu}
 
 
 # The same rows by hand: the unit's range and the shared range of ix_changes_unit_seq, merged
@@ -707,7 +712,9 @@ SELECT seq, kind, data::text FROM (
 # -- 3. public status lookup ------------------------------------------------------------------
 
 
-def lookups(server_url: str, floor_url: str, dsn: str, count: int) -> dict[str, list[float]]:
+def lookups(
+    server_url: str, server_pid: int, floor_url: str, dsn: str, count: int
+) -> dict[str, list[float]]:
     import psycopg
 
     with psycopg.connect(dsn) as conn:
@@ -746,7 +753,9 @@ def lookups(server_url: str, floor_url: str, dsn: str, count: int) -> dict[str, 
             if session.get(f"{floor_url}/empty", timeout=10).status_code != 200:
                 raise RuntimeError("empty endpoint failed")
 
+        before = tree_cpu(server_pid)
         timed("api", api, codes)
+        times["cpu"] = [(tree_cpu(server_pid) - before) / (len(codes) + len(warm))]
         timed("page", page, codes)
         timed("empty", empty, codes)
     with psycopg.connect(dsn) as conn:
@@ -916,7 +925,8 @@ def main() -> int:
 
         # A counter of unit 1 that pushed none of them (a second station): a device's own
         # registrations are left out of its pages.
-        pulled = pull_page(server.url, enroll(server, url, 1, 2), dsn, 1, pages)
+        token = enroll(server, url, 1, 2)
+        pulled = pull_page(server.url, server.process.pid, token, dsn, 1, pages)
         t = pulled["times"]
         figures.add(
             f"pull page of {PAGE:,} changes (median; unit feed {pulled['feed']:,} changes)",
@@ -925,20 +935,24 @@ def main() -> int:
             "< 50 ms",
             statistics.median(t["gzip"]) < 0.050,
             f"p95 {ms(percentile(t['gzip'], 95))} (SQL {ms(percentile(t['sql'], 95))}); "
+            f"server CPU per page {ms(pulled['cpu']['gzip'])} "
+            f"(uncompressed {ms(pulled['cpu']['identity'])}); "
             f"gzip {pulled['sizes']['gzip'] / 1024:,.0f} KiB; uncompressed "
             f"({pulled['sizes']['identity'] / 1024:,.0f} KiB) "
             f"{ms(statistics.median(t['identity']))} median",
         )
 
         with http_floor_process() as floor_url:
-            times = lookups(server.url, floor_url, dsn, count)
+            times = lookups(server.url, server.process.pid, floor_url, dsn, count)
         figures.add(
-            f"public status lookup /api/v1/track/{{code}} p95 ({count:,} random codes)",
+            f"public status lookup /api/v1/track/{{code}} p95 ({len(times['api']):,} random "
+            "codes, one keep-alive session)",
             ms(percentile(times["api"], 95)),
             ms(percentile(times["sql"], 95)),
             "p95 < 5 ms",
             percentile(times["api"], 95) < 0.005,
-            f"median {ms(statistics.median(times['api']))}; floor: the SQL lookup by code "
+            f"median {ms(statistics.median(times['api']))}, server CPU per lookup "
+            f"{ms(times['cpu'][0])}; floor: the SQL lookup by code "
             f"(psycopg); an empty FastAPI endpoint: p95 {ms(percentile(times['empty'], 95))}; "
             f"the HTML page /track/{{code}}: p95 {ms(percentile(times['page'], 95))}",
         )
