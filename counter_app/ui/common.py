@@ -167,6 +167,22 @@ class DossierTable(QTableWidget):
         self.dossiers: list[dict] = []
 
     def set_dossiers(self, dossiers: list[dict], *, now: datetime | None = None) -> None:
+        # Columns sized to their contents once, after the rows are in: sized at every cell,
+        # 500 rows (a busy office's waiting list) took seconds.
+        header = self.horizontalHeader()
+        modes = [header.sectionResizeMode(i) for i in range(self.columnCount())]
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.setUpdatesEnabled(False)
+        try:
+            self._fill(dossiers, now)
+        finally:
+            for i, mode in enumerate(modes):
+                header.setSectionResizeMode(i, mode)
+            self.setUpdatesEnabled(True)
+        if dossiers:
+            self.selectRow(0)
+
+    def _fill(self, dossiers: list[dict], now: datetime | None) -> None:
         self.dossiers = dossiers
         self.setRowCount(len(dossiers))
         for row, d in enumerate(dossiers):
@@ -189,8 +205,6 @@ class DossierTable(QTableWidget):
                 if late:
                     item.setForeground(QColor("#b3261e"))
                 self.setItem(row, column, item)
-        if dossiers:
-            self.selectRow(0)
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
