@@ -333,8 +333,8 @@ _RECEIVED_SQL = text(
 # The office day of a stored UTC moment: drop the fraction and offset (always UTC), shift.
 _DAY = "date(substr({}, 1, 19), :shift)"
 _LATE = f"{_DAY.format('e.at')} > {_DAY.format('d.appointment_at')}"
-# The one pass over the period's status events: counts per procedure, and the ids of the
-# dossiers resolved late and of those returned (looked up afterwards by primary key).
+# The one pass over the period's status events: counts per procedure, the dossiers resolved
+# late ("id@when", their rows read afterwards by primary key) and the codes of those returned.
 _EVENTS_SQL = text(
     f"""
     SELECT d.procedure_id,
@@ -351,9 +351,9 @@ _EVENTS_SQL = text(
       COUNT(DISTINCT CASE WHEN e.to_status = :returned THEN e.dossier_id END) AS returned,
       COUNT(DISTINCT CASE WHEN e.to_status = :withdrawn THEN e.dossier_id END) AS withdrawn,
       group_concat(DISTINCT CASE WHEN e.to_status = :ready AND {_LATE}
-                   THEN e.dossier_id END) AS late_ids,
-      group_concat(DISTINCT CASE WHEN e.to_status = :returned THEN e.dossier_id END)
-        AS returned_ids
+                   THEN e.dossier_id || '@' || e.at END) AS late_ids,
+      group_concat(DISTINCT CASE WHEN e.to_status = :returned THEN d.code END)
+        AS returned_codes
     FROM status_events e JOIN dossiers d ON d.id = e.dossier_id
     WHERE e.to_status IN (:ready, :stopped, :returned, :withdrawn)
       AND e.at >= :start AND e.at < :end
@@ -390,20 +390,14 @@ _OPEN_THEN_SQL = text(
 ).bindparams(bindparam("done", expanding=True), bindparam("open", expanding=True))
 _RATINGS_SQL = text(
     """
-    SELECT json_extract(a.details, '$.level') AS level, COUNT(DISTINCT a.entity_id)
-    FROM audit_log a
-    WHERE a.entity = 'dossier' AND a.action = 'dossier.rate'
-      AND a.entity_id IN (SELECT code FROM dossiers WHERE id IN :ids)
+    SELECT json_extract(details, '$.level') AS level, COUNT(DISTINCT entity_id)
+    FROM audit_log
+    WHERE entity = 'dossier' AND entity_id IN :codes AND action = 'dossier.rate'
     GROUP BY level
     """
-).bindparams(bindparam("ids", expanding=True))
+).bindparams(bindparam("codes", expanding=True))
 _LATE_RESOLVED_SQL = text(
-    f"""
-    SELECT {_LATE_COLUMNS},
-           (SELECT MIN(x.at) FROM status_events x
-            WHERE x.dossier_id = d.id AND +x.to_status = :ready) AS resolved_at
-    FROM dossiers d WHERE d.id IN :ids
-    """
+    f"SELECT d.id, {_LATE_COLUMNS} FROM dossiers d WHERE d.id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
 _LATE_OPEN_NOW_SQL = text(
     f"""
@@ -422,8 +416,8 @@ _APOLOGIES_SQL = text(
 _CHUNK = 500  # bound parameters per IN list
 
 
-def _ids(text_value: str | None) -> list[int]:
-    return [int(v) for v in text_value.split(",")] if text_value else []
+def _split(text_value: str | None) -> list[str]:
+    return text_value.split(",") if text_value else []
 
 
 def _chunks(values: list, size: int = _CHUNK):
@@ -497,25 +491,27 @@ def period_statistics(
         ):
             c = counts_of(pid)
             c.received, c.refused = int(received or 0), int(refused or 0)
-        late_ids: list[int] = []
-        returned_ids: list[int] = []
+        resolved_late: dict[int, str] = {}  # dossier id -> when its result was ready
+        returned_codes: set[str] = set()
         for row in session.execute(_EVENTS_SQL, window | statuses):
             c = counts_of(row[0])
             (c.resolved, c.early, c.on_time, c.late, c.stopped, c.returned, c.withdrawn) = (
                 int(v or 0) for v in row[1:8]
             )
-            late_ids += _ids(row[8])
-            returned_ids += _ids(row[9])
+            for entry in _split(row[8]):
+                dossier_id, _, when = entry.partition("@")
+                key = int(dossier_id)
+                resolved_late[key] = min(when, resolved_late.get(key, when))
+            returned_codes.update(_split(row[9]))
         for pid, open_count, overdue in session.execute(
             _OPEN_NOW_SQL, at_cutoff | {"running": list(_CLOCK_RUNNING)}
         ):
             c = counts_of(pid)
             c.open, c.overdue = int(open_count or 0), int(overdue or 0)
         late_rows = []
-        for chunk in _chunks(late_ids):
-            late_rows += session.execute(
-                _LATE_RESOLVED_SQL, {"ids": chunk, "ready": int(Status.RESULT_READY)}
-            )
+        for chunk in _chunks(sorted(resolved_late)):
+            for dossier_id, *row in session.execute(_LATE_RESOLVED_SQL, {"ids": chunk}):
+                late_rows.append((*row, resolved_late[dossier_id]))
         late_rows += session.execute(
             _LATE_OPEN_NOW_SQL, at_cutoff | {"running": list(_CLOCK_RUNNING)}
         )
@@ -527,9 +523,9 @@ def period_statistics(
                     c.overdue += 1
                     late_rows.append(row)
 
-        satisfaction = Satisfaction(returned=len(set(returned_ids)))
-        for chunk in _chunks(returned_ids):
-            for level, count in session.execute(_RATINGS_SQL, {"ids": chunk}):
+        satisfaction = Satisfaction(returned=len(returned_codes))
+        for chunk in _chunks(sorted(returned_codes)):
+            for level, count in session.execute(_RATINGS_SQL, {"codes": chunk}):
                 if level in LEVELS:
                     setattr(satisfaction, level, getattr(satisfaction, level) + int(count))
         apologies: dict[str, datetime] = {}
