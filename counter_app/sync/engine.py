@@ -491,9 +491,13 @@ def apply_changes(
             if change.kind == p.CHANGE_DOSSIER:
                 _apply_remote_dossier(session, p.DossierPayload.model_validate(change.data), now)
             elif change.kind == p.CHANGE_EVENT:
-                _apply_remote_event(
-                    session, p.DossierEventChange.model_validate(change.data), now, report
-                )
+                # The page is written in one flush at commit, not one per event: an event's
+                # lookups (its dossier, its uuid, pending rows, its clerk) never need the rows
+                # the page's earlier events added (dossiers and clerks are flushed as added).
+                with session.no_autoflush:
+                    _apply_remote_event(
+                        session, p.DossierEventChange.model_validate(change.data), now, report
+                    )
             elif change.kind == p.CHANGE_PROCEDURE:
                 _apply_procedure(ctx, session, change.data["procedure"])
             elif change.kind == p.CHANGE_CALENDAR:
@@ -756,6 +760,7 @@ def _apply_clerk(session: Session, c: p.ClerkChange, now) -> None:
         clerk = Clerk(uuid=c.uuid, username=c.username, created_at=now)
         session.add(clerk)
     clerk.full_name, clerk.role, clerk.active = c.full_name, c.role, c.active
+    session.flush()  # an event of the same page may name this clerk
 
 
 # -- reconciliation -------------------------------------------------------------------------
