@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from counter_app.domain.errors import InvalidInput, NotAllowed
@@ -122,20 +122,62 @@ def book_name(station: int, year: int) -> str:
     return f"{year}-Q{station}"
 
 
+# (database file, station, day) -> (the station's dossiers of that year received before that
+# day, the highest dossier id counted). See _received_before.
+_COUNTED: dict[tuple[str, int, date], tuple[int, int]] = {}
+
+
+def _received_before(session: Session, station: int, day: date) -> int:
+    """The station's dossiers received from 1 January up to the day before `day`.
+
+    A busy station has a hundred thousand of them by December: counted once per process and
+    day, then only the dossiers saved since (ids above the last one counted; dossiers are never
+    deleted, and one registered late for an earlier day still gets a new id) are added. A file
+    whose highest id went down (a backup restored) is counted again.
+    """
+    key = (str(session.get_bind().url), station, day)
+    top = session.scalar(select(func.max(Dossier.id))) or 0
+    counted, seen = _COUNTED.get(key, (0, 0))
+    if top < seen:
+        counted, seen = 0, 0
+    if top != seen:
+        if seen:  # the rows saved since, by their ids (unary + keeps SQLite off other indexes)
+            where = (
+                "id > :seen AND id <= :top AND +station_number = :station "
+                "AND +receipt_day >= :start AND +receipt_day < :day"
+            )
+        else:
+            where = (
+                "id <= :top AND station_number = :station "
+                "AND receipt_day >= :start AND receipt_day < :day"
+            )
+        since = session.execute(
+            text(f"SELECT count(*) FROM dossiers WHERE {where}"),
+            {
+                "seen": seen,
+                "top": top,
+                "station": station,
+                "start": date(day.year, 1, 1).isoformat(),
+                "day": day.isoformat(),
+            },
+        ).scalar()
+        counted, seen = counted + int(since or 0), top
+        _COUNTED[key] = (counted, seen)
+    return counted
+
+
 def book_position(session: Session, dossier: Dossier) -> tuple[str, int]:
     """The dossier's book and line: its rank among its station's dossiers of its year."""
     day, number = dossier.receipt_day, dossier.sequence_number
-    before = session.scalar(
+    that_day = session.scalar(
         select(func.count(Dossier.id)).where(
             Dossier.station_number == dossier.station_number,
-            Dossier.receipt_day >= date(day.year, 1, 1),
-            or_(
-                Dossier.receipt_day < day,
-                and_(Dossier.receipt_day == day, Dossier.sequence_number <= number),
-            ),
+            Dossier.receipt_day == day,
+            Dossier.sequence_number <= number,
         )
     )
-    return book_name(dossier.station_number, day.year), int(before or 0)
+    before = _received_before(session, dossier.station_number, day) + int(that_day or 0)
+    return book_name(dossier.station_number, day.year), before
 
 
 def _layout(session: Session, form: str, slip: bool | None) -> str:
