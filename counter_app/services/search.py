@@ -38,8 +38,11 @@ def _query_condition(query: str) -> tuple[str, dict[str, Any]] | None:
         return "d.code = :code", {"code": code}
     if digits.isdigit():
         phone = "0" + digits[2:] if digits.startswith("84") and len(digits) == 11 else digits
-        condition = "d.applicant_id_number = :digits OR d.applicant_phone = :phone"
-        params: dict[str, Any] = {"digits": digits, "phone": phone}
+        condition = "d.applicant_id_number = :digits"
+        params: dict[str, Any] = {"digits": digits}
+        if len(phone) in (10, 11) and phone.startswith("0"):  # as parse_phone stores them
+            condition += " OR d.applicant_phone = :phone"
+            params["phone"] = phone
         if len(digits) == 4:  # the day's number printed last in the code
             condition += " OR d.code LIKE :suffix"
             params["suffix"] = f"%-{digits}"
