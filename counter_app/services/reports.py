@@ -441,17 +441,15 @@ def _latest_names(session: Session) -> dict[str, str]:
     return {code: name for code, name in rows}
 
 
-def _working_days_late(ctx: Context, due: datetime, until: datetime) -> int:
-    """Working days after the appointment day up to the day of `until` (office days); at
-    least 1 when `until` is on a later day (a result ready on the Saturday after a Friday
-    appointment is one day late), 0 for an appointment passed earlier the same day."""
-    calendar = ctx.work_calendar()
-    day, last = due.astimezone(OFFICE_TZ).date(), until.astimezone(OFFICE_TZ).date()
-    count = 0
-    while day < last:
+def _working_days_late(calendar, due_day: date, last_day: date) -> int:
+    """Working days after the appointment day up to `last_day` (office days); at least 1 when
+    `last_day` is a later day (a result ready on the Saturday after a Friday appointment is one
+    day late), 0 for an appointment passed earlier the same day."""
+    day, count = due_day, 0
+    while day < last_day:
         day += timedelta(days=1)
         count += calendar.is_working_day(day)
-    return max(count, 1) if last > due.astimezone(OFFICE_TZ).date() else 0
+    return max(count, 1) if last_day > due_day else 0
 
 
 def period_statistics(
@@ -549,9 +547,13 @@ def period_statistics(
         totals.add(counts)
 
     late = []
+    calendar, days_late = ctx.work_calendar(), {}
     for code, pid, applicant, phone, received_at, appointment_at, status, resolved_at in late_rows:
         procedure_code, name, sector = procedures.get(pid, ("?", "?", NO_SECTOR))
         due, resolved = _moment(appointment_at), _moment(resolved_at)
+        span = (due.date(), (resolved or cutoff).astimezone(OFFICE_TZ).date())
+        if span not in days_late:
+            days_late[span] = _working_days_late(calendar, *span)
         apology = apologies.get(code)
         late.append(
             LateDossier(
@@ -563,7 +565,7 @@ def period_statistics(
                 appointment_at=due,
                 resolved_at=resolved,
                 status_label=Status(status).label_vi,
-                working_days_late=_working_days_late(ctx, due, resolved or cutoff),
+                working_days_late=days_late[span],
                 apology_at=apology,
                 apology_before_due=None if apology is None else apology < due,
                 applicant=applicant if names_shown else "",
