@@ -5,6 +5,7 @@ register as Excel workbooks, register as PDF). Counting runs on a worker thread 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -50,6 +51,7 @@ TABLE_COLUMNS = (
     ("refused", "Từ\nchối"),
     ("withdrawn", "Rút\nhồ sơ"),
 )
+LATE_SHOWN = 500  # rows of the late list on screen; the Excel export has them all
 LATE_COLUMNS = (
     "Mã hồ sơ",
     "Thủ tục",
@@ -84,6 +86,22 @@ def _table(columns: Sequence[str], stretch: int | None) -> QTableWidget:
     if stretch is not None:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return table
+
+
+@contextmanager
+def _filling(table: QTableWidget):
+    """Columns sized to their contents once, after the rows are in (a busy office's late list
+    has thousands of rows; sizing at every cell took seconds), as ui.common's DossierTable."""
+    header = table.horizontalHeader()
+    modes = [header.sectionResizeMode(i) for i in range(table.columnCount())]
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    table.setUpdatesEnabled(False)
+    try:
+        yield
+    finally:
+        for index, mode in enumerate(modes):
+            header.setSectionResizeMode(index, mode)
+        table.setUpdatesEnabled(True)
 
 
 def _item(value: object, *, number: bool = False) -> QTableWidgetItem:
@@ -340,6 +358,10 @@ class ReportsScreen(QWidget):
         self._fill_late(stats)
 
     def _fill(self, table: QTableWidget, rows, total) -> None:
+        with _filling(table):
+            self._fill_counts(table, rows, total)
+
+    def _fill_counts(self, table: QTableWidget, rows, total) -> None:
         rows = [*rows, ("Tổng cộng", total)] if rows else []
         table.setRowCount(len(rows))
         for row, (name, counts) in enumerate(rows):
@@ -359,7 +381,13 @@ class ReportsScreen(QWidget):
         title = f"Hồ sơ quá hạn ({len(late)}; đã có Phiếu xin lỗi: {with_apology})"
         if late and not stats.names_shown:
             title += " — họ tên người nộp chỉ hiện với lãnh đạo bộ phận"
+        if len(late) > LATE_SHOWN:
+            title += f" — hiện {LATE_SHOWN} hồ sơ đầu, xuất Excel để xem đủ"
         self.late_box.setTitle(title)
+        with _filling(self.late_table):
+            self._fill_late_rows(late[:LATE_SHOWN])
+
+    def _fill_late_rows(self, late) -> None:
         self.late_table.setRowCount(len(late))
         for row, d in enumerate(late):
             values = (
