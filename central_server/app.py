@@ -326,7 +326,14 @@ def create_app(url: str | None = None) -> FastAPI:
     ) -> p.ChangesAnswer:
         """Changes for the caller's unit (and for every counter) after the cursor `after`."""
         page = service.changes_after(db, caller, after, limit)  # written as stored: no re-encoding
-        return Response(page.answer_json(utcnow()), media_type="application/json")
+        return Response(
+            page.answer_json(utcnow()),
+            media_type="application/json",
+            headers={
+                p.HEADER_NEXT_CURSOR: str(page.next_cursor),
+                p.HEADER_HAS_MORE: "1" if page.has_more else "0",
+            },
+        )
 
     @app.get(
         f"{p.API_PREFIX}/reconcile", response_model=p.DayCounts, tags=["sync"], responses=errors

@@ -152,6 +152,7 @@ class SyncClient:
         params: dict | None = None,
         headers: dict | None = None,
         auth: bool = True,
+        on_head: Callable[[requests.Response], None] | None = None,
     ) -> A:
         sent_headers = dict(headers or {})
         data = None
@@ -179,7 +180,10 @@ class SyncClient:
                 params=params,
                 headers=sent_headers,
                 timeout=self.timeout,
+                stream=on_head is not None,
             )
+            if on_head is not None and response.status_code == 200:
+                on_head(response)  # the headers are in, the body is still on its way
             content = response.content  # a cut in the middle of the body raises here
         except requests.exceptions.SSLError as error:
             raise SyncError(
@@ -272,12 +276,26 @@ class SyncClient:
             body["compact"] = True
         return self._request("POST", f"{p.API_PREFIX}/push", p.PushAnswer, body=body)
 
-    def changes(self, after: int, limit: int = p.DEFAULT_PAGE_SIZE) -> p.ChangesAnswer:
+    def changes(
+        self,
+        after: int,
+        limit: int = p.DEFAULT_PAGE_SIZE,
+        on_next: Callable[[int], None] | None = None,
+    ) -> p.ChangesAnswer:
+        """One page. `on_next(cursor)` is called as soon as the answer's headers say that
+        another page follows, before this page's body has arrived."""
+
+        def head(response: requests.Response) -> None:
+            cursor = response.headers.get(p.HEADER_NEXT_CURSOR, "")
+            if on_next and response.headers.get(p.HEADER_HAS_MORE) == "1" and cursor.isdigit():
+                on_next(int(cursor))
+
         return self._request(
             "GET",
             f"{p.API_PREFIX}/changes",
             p.ChangesAnswer,
             params={"after": after, "limit": limit},
+            on_head=head if on_next else None,
         )
 
     def day_counts(self, since) -> p.DayCounts:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
 import random
+import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -64,6 +66,7 @@ PUSH_BATCH = 100  # items per push to a server that announces no limits (v1 allo
 PUSH_BATCH_BYTES = 1_000_000
 PUSH_DEPTH = 2  # batches in flight: one on the line while the server stores the other
 PAGE_SIZE = 1000  # changes per pull page, at most what the server announces
+PULL_AHEAD = 2  # pages asked for and not yet applied
 DEFAULT_CHUNK = 1024 * 1024
 RECONCILE_DAYS = 30
 STEP_ATTEMPTS = 3  # a step cut in the middle (after urllib3's own retries) is tried again
@@ -455,27 +458,54 @@ def file_sha256(path) -> str:
 
 
 def pull_changes(ctx: Context, client: SyncClient, report: SyncReport) -> None:
-    """Pull pages until the feed is exhausted; the next page is fetched while this one is
-    applied (each page and its cursor in one local transaction, in order)."""
+    """Pull pages until the feed is exhausted, applying each page and its cursor in one local
+    transaction, in order.
+
+    The next page is asked for as soon as the current answer's headers announce it (before its
+    body has arrived), so the server prepares it while the line still carries this one; at most
+    PULL_AHEAD pages are asked for and not yet applied. With a server that sends no such headers
+    the next page is asked for when this one has arrived, while it is applied.
+    """
     hello = client.server_hello
     page = min(PAGE_SIZE, hello.max_page_size if hello else p.V1_MAX_PAGE_SIZE)
     with ctx.db.read() as session:
         cursor = int(get_setting(session, CURSOR, 0))
-    with ThreadPoolExecutor(1, thread_name_prefix="counter-pull") as pool:
-        future = pool.submit(client.changes, cursor, page)
-        while True:
-            answer = future.result()
-            if answer.next_cursor < cursor:
-                raise SyncError(
-                    "Máy chủ tỉnh trả về vị trí đồng bộ lùi lại (máy chủ được khôi phục từ bản "
-                    "sao lưu cũ?); hãy báo quản trị máy chủ."
-                )
-            if answer.has_more:
-                future = pool.submit(client.changes, answer.next_cursor, page)
-            apply_changes(ctx, answer.changes, answer.next_cursor, report)
-            cursor = answer.next_cursor
-            if not answer.has_more:
-                return
+    pages: queue.Queue[Future] = queue.Queue()  # in feed order
+    permits = threading.Semaphore(PULL_AHEAD)
+    stopping = threading.Event()
+
+    def fetch(after: int) -> tuple[p.ChangesAnswer, bool]:
+        asked = False
+
+        def next_page(cursor: int) -> None:
+            nonlocal asked
+            if not stopping.is_set() and permits.acquire(blocking=False):
+                asked = True
+                pages.put(pool.submit(fetch, cursor))
+
+        return client.changes(after, page, on_next=next_page), asked
+
+    with ThreadPoolExecutor(PULL_AHEAD, thread_name_prefix="counter-pull") as pool:
+        try:
+            permits.acquire()
+            pages.put(pool.submit(fetch, cursor))
+            while True:
+                answer, asked = pages.get().result()
+                if answer.next_cursor < cursor:
+                    raise SyncError(
+                        "Máy chủ tỉnh trả về vị trí đồng bộ lùi lại (máy chủ được khôi phục từ "
+                        "bản sao lưu cũ?); hãy báo quản trị máy chủ."
+                    )
+                if answer.has_more and not asked:
+                    permits.acquire()
+                    pages.put(pool.submit(fetch, answer.next_cursor))
+                apply_changes(ctx, answer.changes, answer.next_cursor, report)
+                permits.release()
+                cursor = answer.next_cursor
+                if not answer.has_more:
+                    return
+        finally:
+            stopping.set()
 
 
 def apply_changes(

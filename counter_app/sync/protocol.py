@@ -21,6 +21,10 @@ HEADER_PROTOCOL = "X-Protocol-Version"
 HEADER_COUNTER_VERSION = "X-Counter-Version"
 HEADER_SERVER_TIME = "X-Server-Time"
 HEADER_CHUNK_SHA256 = "X-Chunk-SHA256"
+# Sent with a page of changes, before its body: the counter asks for the next page while this
+# one is still on the line (a server that does not send them is asked page after page).
+HEADER_NEXT_CURSOR = "X-Next-Cursor"
+HEADER_HAS_MORE = "X-Has-More"
 
 MAX_PUSH_ITEMS = 2000  # what this server accepts in one push (announced in Hello)
 DEFAULT_PAGE_SIZE = 200

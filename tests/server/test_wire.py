@@ -188,3 +188,27 @@ def test_a_device_does_not_pull_back_its_own_receipts(server, server_db, counter
     # Another station of the unit, and a replacement PC of station 0, get it.
     assert code in feed(enroll(server, server_db, station=1))
     assert code in feed(enroll(server, server_db, station=0))
+
+
+def test_a_page_announces_the_next_cursor_before_its_body(server, server_db):
+    token = enroll(server, server_db, station=2)
+    headers = {**HEADERS, "Authorization": f"Bearer {token}"}
+    server_ok(server_db, "clerk", "add", "--unit-code", UNIT, "--username", "hoa.nt",
+              "--full-name", "Nguyễn Thị Hoa")  # fmt: skip
+    server_ok(server_db, "clerk", "add", "--unit-code", UNIT, "--username", "lan.pt",
+              "--full-name", "Phạm Thị Lan")  # fmt: skip
+    answer = requests.get(
+        server.url + "/api/v1/changes", params={"after": 0, "limit": 1}, headers=headers, timeout=30
+    )
+    body = answer.json()
+    assert body["has_more"] is True
+    assert answer.headers[p.HEADER_HAS_MORE] == "1"
+    assert answer.headers[p.HEADER_NEXT_CURSOR] == str(body["next_cursor"])
+    last = requests.get(
+        server.url + "/api/v1/changes",
+        params={"after": 0, "limit": p.MAX_PAGE_SIZE},
+        headers=headers,
+        timeout=30,
+    )
+    assert last.headers[p.HEADER_HAS_MORE] == "0"
+    assert last.headers[p.HEADER_NEXT_CURSOR] == str(last.json()["next_cursor"])
