@@ -875,6 +875,32 @@ class ChangesPage:
         return p.ChangesAnswer.model_validate_json(self.answer_json(server_time))
 
 
+def _feed_range(unit) -> Any:
+    """One ordered range of ix_changes_unit_seq after `after`, up to `limit` rows, with who
+    recorded each registration's receipt event: one probe of the events' uuid index per row
+    (an EXISTS with the device in it was run as a hashed scan of all the device's events,
+    300 ms on a province's history)."""
+    receipt_device = (
+        select(StatusEvent.device_id)
+        .where(StatusEvent.uuid == Change.data["event_uuid"].as_string())
+        .scalar_subquery()
+    )
+    recorder = case((Change.kind == p.CHANGE_DOSSIER, receipt_device), else_=None)
+    return (
+        select(Change.seq, Change.kind, cast(Change.data, Text), recorder)
+        .where(unit, Change.seq > bindparam("after"))
+        .order_by(Change.seq)
+        .limit(bindparam("limit"))
+    )
+
+
+# The unit's changes and those for every counter, merged in Python: one query with OR read
+# every later row of the unit and sorted them (its cost grew with the unit's backlog, not with
+# the page). Built once: SQLAlchemy matches a new statement to its cached form at some CPU.
+_OWN_RANGE = _feed_range(Change.unit_id == bindparam("unit_id"))
+_SHARED_RANGE = _feed_range(Change.unit_id.is_(None))
+
+
 def changes_after(db: ServerDatabase, caller: Caller, after: int, limit: int) -> ChangesPage:
     """The caller's unit's changes and those for every counter after `after`, up to `limit`.
 
@@ -892,31 +918,12 @@ def changes_after(db: ServerDatabase, caller: Caller, after: int, limit: int) ->
                 "máy chủ có thể đã được khôi phục từ bản sao lưu cũ. Đồng bộ tạm dừng để không "
                 "bỏ sót thay đổi; hãy báo quản trị máy chủ.",
             )
-        # Who recorded a registration's receipt event: one probe of the events' uuid index per
-        # row of the page (an EXISTS with the device in it was run as a hashed scan of all the
-        # events of the device, 300 ms on a province's history).
-        receipt_device = (
-            select(StatusEvent.device_id)
-            .where(StatusEvent.uuid == Change.data["event_uuid"].as_string())
-            .scalar_subquery()
-        )
-        recorder = case((Change.kind == p.CHANGE_DOSSIER, receipt_device), else_=None)
-        # The unit's changes and those for every counter, each an ordered range of
-        # ix_changes_unit_seq read up to the page's end, merged here: one query with OR read
-        # every later row of the unit and sorted them (its cost grew with the unit's
-        # backlog, not with the page).
+        params = {"after": after, "limit": limit + 1}
         rows = list(
             itertools.islice(
                 heapq.merge(
-                    *(
-                        session.execute(
-                            select(Change.seq, Change.kind, cast(Change.data, Text), recorder)
-                            .where(unit, Change.seq > after)
-                            .order_by(Change.seq)
-                            .limit(limit + 1)
-                        ).all()
-                        for unit in (Change.unit_id == caller.unit_id, Change.unit_id.is_(None))
-                    ),
+                    session.execute(_OWN_RANGE, params | {"unit_id": caller.unit_id}).all(),
+                    session.execute(_SHARED_RANGE, params).all(),
                     key=lambda row: row[0],
                 ),
                 limit + 1,
@@ -1243,24 +1250,27 @@ def stats(db: ServerDatabase) -> dict[str, Any]:
         return {"units": units}
 
 
+_TRACK = select(
+    Dossier.code,
+    Dossier.procedure_code,
+    Dossier.procedure_name,
+    Dossier.status,
+    Dossier.received_at,
+    Dossier.appointment_at,
+    Dossier.returned_at,
+).where(Dossier.code == bindparam("code"))
+
+
 def track(db: ServerDatabase, code: str) -> p.TrackAnswer | None:
     try:
         normalised = parse_dossier_code(code).code
     except CounterError:
         return None
     # One statement outside a transaction (no BEGIN, no COMMIT), only the public columns: the
-    # lookup is one index probe, the round trips were most of its time.
-    columns = (
-        Dossier.code,
-        Dossier.procedure_code,
-        Dossier.procedure_name,
-        Dossier.status,
-        Dossier.received_at,
-        Dossier.appointment_at,
-        Dossier.returned_at,
-    )
+    # lookup is one index probe, the round trips were most of its time. The statement is built
+    # once: SQLAlchemy matches a new one's columns to its cached form at 1 ms of CPU a call.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        d = connection.execute(select(*columns).where(Dossier.code == normalised)).first()
+        d = connection.execute(_TRACK, {"code": normalised}).first()
     if d is None:
         return None
     status = Status(d.status)
