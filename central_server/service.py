@@ -242,6 +242,14 @@ class Caller:
     station: int
 
 
+# Built once, as every statement run on each request (see _TRACK).
+_DEVICE = (
+    select(Device, Unit)
+    .join(Unit, Unit.id == Device.unit_id)
+    .where(Device.token_hash == bindparam("token_hash"))
+)
+
+
 def authenticate(db: ServerDatabase, token: str | None, counter_version: str = "") -> Caller:
     if not token:
         raise ServiceError(
@@ -250,11 +258,7 @@ def authenticate(db: ServerDatabase, token: str | None, counter_version: str = "
             "Máy chưa đăng ký với máy chủ tỉnh (thiếu mã thiết bị). Chạy «counter-app enroll».",
         )
     with db.transaction() as session:
-        found = session.execute(
-            select(Device, Unit)
-            .join(Unit, Unit.id == Device.unit_id)
-            .where(Device.token_hash == sha256_hex(token))
-        ).first()
+        found = session.execute(_DEVICE, {"token_hash": sha256_hex(token)}).first()
         if found is None or found[0].revoked_at is not None:
             raise ServiceError(
                 401,
