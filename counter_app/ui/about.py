@@ -4,10 +4,9 @@ licences of what is shipped with it (the fonts' SIL OFL, Qt's LGPL)."""
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,22 +17,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from counter_app.ui.icon import icon_path
+
 APP_TITLE = "Quầy Một Cửa"
-
-
-def icon_path(size: int | None = None) -> Path:
-    from counter_app.app import resources_dir
-
-    name = f"counter-app-{size}.png" if size else "counter-app.png"
-    return resources_dir() / "icons" / name
-
-
-def application_icon() -> QIcon:
-    """The window icon (files are read when Qt first draws it)."""
-    icon = QIcon()
-    for size in (16, 24, 32, 48, 64, 128, 256):
-        icon.addFile(str(icon_path(size)))
-    return icon
 
 
 def about_facts(ctx) -> dict[str, str]:

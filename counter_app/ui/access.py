@@ -1,5 +1,6 @@
-"""Getting to the desk: the first-run set-up wizard, the administrator's first password (for an
-office set up from the command line), and the sign-in / lock screen."""
+"""Getting to the desk: the first-run set-up wizard and the administrator's first password (for
+an office set up from the command line). The sign-in / lock screen is in ui.sign_in (drawn in
+the window's first frame, it imports less)."""
 
 from __future__ import annotations
 
@@ -7,32 +8,24 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCompleter,
     QFormLayout,
-    QFrame,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
-    QWidget,
     QWizard,
     QWizardPage,
 )
 
 from counter_app.ui.common import MessageBar, guarded
+from counter_app.ui.sign_in import (
+    CentredBox,
+    SignInScreen,  # noqa: F401 (where it used to live)
+    password_field,
+)
 
 if TYPE_CHECKING:
     from counter_app.services.context import Context
-
-PASSWORD_HINT = "ít nhất 6 ký tự"
-
-
-def _password_field() -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setPlaceholderText(PASSWORD_HINT)
-    return field
 
 
 class _Page(QWizardPage):
@@ -95,8 +88,8 @@ class AdminPage(_Page):
             "Ghi nhớ mật khẩu này.",
         )
         self.full_name = QLineEdit(placeholderText="họ tên người quản trị")
-        self.password = _password_field()
-        self.confirm = _password_field()
+        self.password = password_field()
+        self.confirm = password_field()
         self.confirm.setPlaceholderText("nhập lại mật khẩu")
         self.form.addRow("&Họ tên:", self.full_name)
         self.form.addRow("&Mật khẩu:", self.password)
@@ -145,34 +138,7 @@ class SetupWizard(QWizard):
         return ok
 
 
-class _CentredBox(QWidget):
-    """A narrow form in the middle of the window."""
-
-    def __init__(self, title: str) -> None:
-        super().__init__()
-        outer = QVBoxLayout(self)
-        outer.addStretch()
-        self.box = QFrame()
-        self.box.setFrameShape(QFrame.Shape.StyledPanel)
-        self.box.setMaximumWidth(520)
-        self.box.setMinimumWidth(440)
-        self.layout_ = QVBoxLayout(self.box)
-        self.title = QLabel(title)
-        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
-        self.title.setWordWrap(True)
-        self.subtitle = QLabel("")
-        self.subtitle.setWordWrap(True)
-        self.form = QFormLayout()
-        self.message = MessageBar()
-        self.layout_.addWidget(self.title)
-        self.layout_.addWidget(self.subtitle)
-        self.layout_.addLayout(self.form)
-        self.layout_.addWidget(self.message)
-        outer.addWidget(self.box, alignment=Qt.AlignmentFlag.AlignHCenter)
-        outer.addStretch()
-
-
-class FirstPasswordScreen(_CentredBox):
+class FirstPasswordScreen(CentredBox):
     """The office was set up from the command line: the administrator chooses a password."""
 
     completed = Signal(object)  # SignedIn
@@ -185,8 +151,8 @@ class FirstPasswordScreen(_CentredBox):
             "khẩu. Đặt mật khẩu để bắt đầu."
         )
         self.full_name = QLineEdit(placeholderText="họ tên người quản trị")
-        self.password = _password_field()
-        self.confirm = _password_field()
+        self.password = password_field()
+        self.confirm = password_field()
         self.form.addRow("&Họ tên:", self.full_name)
         self.form.addRow("&Mật khẩu:", self.password)
         self.form.addRow("&Nhập lại:", self.confirm)
@@ -209,61 +175,3 @@ class FirstPasswordScreen(_CentredBox):
         )
         if ok:
             self.completed.emit(clerk)
-
-
-class SignInScreen(_CentredBox):
-    """Sign in, or unlock after the idle lock (the work in progress stays as it was)."""
-
-    signed_in = Signal(object)  # SignedIn
-
-    def __init__(self, ctx: Context, unit_name: str) -> None:
-        super().__init__(unit_name or "Quầy Một Cửa")
-        self.ctx = ctx
-        self.subtitle.setText("Đăng nhập để làm việc.")
-        self.username = QLineEdit(placeholderText="tên đăng nhập")
-        self.password = _password_field()
-        self.password.setPlaceholderText("")
-        self.form.addRow("&Tên đăng nhập:", self.username)
-        self.form.addRow("&Mật khẩu:", self.password)
-        self.button = QPushButton("Đăng &nhập")
-        self.button.setDefault(True)
-        self.button.clicked.connect(self.submit)
-        self.username.returnPressed.connect(self.password.setFocus)
-        self.password.returnPressed.connect(self.submit)
-        self.layout_.addWidget(self.button)
-
-    def refresh_usernames(self) -> None:
-        from counter_app.services.clerks import list_clerks
-
-        names = [c.username for c in list_clerks(self.ctx)]
-        completer = QCompleter(names, self.username)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.username.setCompleter(completer)
-
-    def prepare(self, *, locked_by: str | None = None) -> None:
-        self.password.clear()
-        self.message.clear_message()
-        if locked_by:
-            self.subtitle.setText(
-                f"Màn hình đã khóa. {locked_by} (hoặc cán bộ khác) đăng nhập lại để tiếp tục; "
-                "hồ sơ đang nhập dở vẫn được giữ nguyên."
-            )
-        else:
-            self.subtitle.setText("Đăng nhập để làm việc.")
-        if self.username.text():
-            self.password.setFocus()
-        else:
-            self.username.setFocus()
-
-    def submit(self) -> None:
-        from counter_app.services.clerks import sign_in
-
-        ok, clerk = guarded(
-            self.message, sign_in, self.ctx, self.username.text(), self.password.text()
-        )
-        self.password.clear()
-        if ok:
-            self.message.clear_message()
-            self.signed_in.emit(clerk)
-        else:
-            self.password.setFocus()

@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
-    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
 )
 
 from counter_app.domain.errors import CounterError
+from counter_app.ui.message_bar import MessageBar
 
 log = logging.getLogger("counter_app.ui")
 
@@ -87,45 +87,6 @@ def error_message(error: BaseException) -> str:
     if isinstance(error, OSError):
         return f"Lỗi tệp: {error.strerror or error} ({error.filename or ''}); thao tác chưa xong."
     return unexpected(error)
-
-
-_BAR_STYLES = {
-    "error": "background:#fdecea; color:#8a1c12; border:1px solid #f5c2bd;",
-    "info": "background:#e8f4ea; color:#1d5b2b; border:1px solid #b9dcc1;",
-    "warn": "background:#fff6e0; color:#6b4a00; border:1px solid #f0d9a0;",
-}
-
-
-class MessageBar(QLabel):
-    """One line above a screen's buttons: an error (red), a warning, or a success (green)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self.kind = ""
-        self.hide()
-
-    def _show(self, kind: str, text: str) -> None:
-        self.kind = kind
-        self.setStyleSheet(f"QLabel {{ {_BAR_STYLES[kind]} padding:6px 10px; border-radius:4px; }}")
-        self.setText(text)
-        self.show()
-
-    def error(self, text: str) -> None:
-        self._show("error", text)
-
-    def info(self, text: str) -> None:
-        self._show("info", text)
-
-    def warn(self, text: str) -> None:
-        self._show("warn", text)
-
-    def clear_message(self) -> None:
-        self.kind = ""
-        self.setText("")
-        self.hide()
 
 
 def guarded(bar: MessageBar, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:

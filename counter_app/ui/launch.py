@@ -130,10 +130,9 @@ def launch(data_dir: Path) -> int:
 
     def start(window) -> None:
         opened.done.connect(lambda error: _opened(window, error))
-        # After the first frame: the event loop is running and the form is on screen.
-        from PySide6.QtCore import QTimer
-
-        QTimer.singleShot(0, lambda: ctx.open_in_background(opened.done.emit))
+        # After the first frame and the window's chrome (MainWindow.complete): the thread's
+        # imports would otherwise hold the GIL while the form is being drawn.
+        window.when_complete(lambda: ctx.open_in_background(opened.done.emit))
 
     try:
         return run_window(ctx, first_screen=first_screen, on_shown=start)

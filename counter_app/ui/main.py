@@ -19,7 +19,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -48,6 +48,8 @@ class Desk(QTabWidget):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
+        from PySide6.QtCore import Qt
+
         from counter_app.ui.detail import DetailScreen
         from counter_app.ui.handback import HandBackScreen
         from counter_app.ui.receive import ReceiveScreen
@@ -80,22 +82,19 @@ class Desk(QTabWidget):
 class MainWindow(QMainWindow):
     def __init__(self, ctx: Context, first_screen: FirstScreen | None = None) -> None:
         """`first_screen`: the sign-in form's data, read by ui.launch while `ctx` is still
-        being opened (nothing reads the database before the first frame is drawn)."""
+        being opened (nothing reads the database before the first frame is drawn). With it,
+        the first frame is the sign-in form alone: the menus, the status bar, the scanner and
+        the background jobs are added right after that frame is drawn (`complete`)."""
         super().__init__()
-        from counter_app.ui.scanner import ScanListener
-        from counter_app.ui.sync import SyncController
-        from counter_app.ui.workers import Jobs
-
         self.ctx = ctx
         self.clerk = None  # SignedIn
         self.desk: Desk | None = None
         self.rating_dialog = None
         self.setWindowTitle(WINDOW_TITLE)
         self.resize(1280, 720)
-        self.jobs = Jobs(self)
-        self.sync = SyncController(ctx, self.jobs, self)
-        self.sync.reported.connect(self.on_sync_report)
-        self.sync.failed.connect(self.on_sync_failed)
+        self.jobs = self.sync = self.scanner = None  # built by `complete`
+        self.completed = False
+        self._when_complete: list = []
         self.close_box: QMessageBox | None = None
         self._shown_once = self._closed = self._closing_after_sync = False
         self._last_sync_error = ""  # the last round's failure (status bar tooltip)
@@ -103,27 +102,46 @@ class MainWindow(QMainWindow):
         self.warm_up_thread: threading.Thread | None = None
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
+        self.printing = None
+        self.setup_wizard = self.first_password = self.sign_in_screen = None
+
+        if first_screen is not None:
+            from counter_app.ui.first_frame import after_first_frame
+
+            screen = self._sign_in_screen(first_screen.unit_name, usernames=False)
+            self.stack.setCurrentWidget(screen)
+            screen.prepare()
+            after_first_frame(self, self.complete)
+        else:
+            from counter_app.services.office import office_or_none
+
+            self.complete()
+            office = office_or_none(ctx)
+            if office is None:
+                self.show_setup()
+            else:
+                self.show_sign_in(office.unit_name)
+
+    def complete(self) -> None:
+        """The window's chrome (menus and F-key shortcuts, status bar, scanner, background
+        jobs, timers), then what waited for it (`when_complete`). Idempotent."""
+        if self.completed:
+            return
+        self.completed = True
+        from counter_app.ui.scanner import ScanListener
+        from counter_app.ui.sync import SyncController
+        from counter_app.ui.workers import Jobs
+
+        self.jobs = Jobs(self)
+        self.sync = SyncController(self.ctx, self.jobs, self)
+        self.sync.reported.connect(self.on_sync_report)
+        self.sync.failed.connect(self.on_sync_failed)
         self.scanner = ScanListener(self)
         QApplication.instance().installEventFilter(self.scanner)
         self.scanner.cccd_scanned.connect(self.on_card_scanned)
         self.scanner.receipt_scanned.connect(self.on_receipt_scanned)
         self._status_bar()
         self._actions()
-        self.printing = None
-        self.setup_wizard = self.first_password = self.sign_in_screen = None
-
-        if first_screen is not None:
-            screen = self._sign_in_screen(first_screen.unit_name, usernames=False)
-            self.stack.setCurrentWidget(screen)
-            screen.prepare()
-        else:
-            from counter_app.services.office import office_or_none
-
-            office = office_or_none(ctx)
-            if office is None:
-                self.show_setup()
-            else:
-                self.show_sign_in(office.unit_name)
         self.idle_timer = QTimer(self)
         self.idle_timer.setInterval(IDLE_CHECK_MS)
         self.idle_timer.timeout.connect(self.check_idle)
@@ -132,6 +150,16 @@ class MainWindow(QMainWindow):
         self.status_timer.setInterval(STATUS_REFRESH_MS)
         self.status_timer.timeout.connect(self.refresh_status)
         self.status_timer.start()
+        callbacks, self._when_complete = self._when_complete, []
+        for callback in callbacks:
+            callback()
+
+    def when_complete(self, callback) -> None:
+        """Call `callback()` once the window is complete (at once if it already is)."""
+        if self.completed:
+            callback()
+        else:
+            self._when_complete.append(callback)
 
     # -- chrome ------------------------------------------------------------------------------
 
@@ -155,6 +183,8 @@ class MainWindow(QMainWindow):
         self.jobs.activity.connect(self.on_activity)
 
     def _actions(self) -> None:
+        from PySide6.QtCore import Qt
+
         menu = self.menuBar().addMenu("Làm &việc")
         self.desk_actions: list[QAction] = []
 
@@ -248,6 +278,7 @@ class MainWindow(QMainWindow):
 
     def start_sync(self) -> None:
         if not self._closed:
+            self.complete()
             self.sync.start()
 
     def warm_up_printing(self) -> None:
@@ -322,7 +353,7 @@ class MainWindow(QMainWindow):
             self.sign_in_screen.refresh_usernames()
 
     def _sign_in_screen(self, unit_name: str = "", *, usernames: bool = True):
-        from counter_app.ui.access import SignInScreen
+        from counter_app.ui.sign_in import SignInScreen
 
         if self.sign_in_screen is None:
             if not unit_name:
@@ -355,6 +386,7 @@ class MainWindow(QMainWindow):
     def on_signed_in(self, clerk) -> None:
         from counter_app.ui.printing import PrintFlow
 
+        self.complete()
         self.clerk = clerk
         self.clerk_label.setText(
             f"Cán bộ: {clerk.full_name} ({clerk.username}, {clerk.role_label})"
@@ -558,6 +590,7 @@ class MainWindow(QMainWindow):
         return {sync: "sync", close: "close"}.get(clicked, "cancel")
 
     def closeEvent(self, event) -> None:
+        self.complete()  # e.g. --smoke closes the window at its first paint
         if self._closing_after_sync:
             event.ignore()  # "Đồng bộ rồi đóng" is running: it closes the window when done
             return
@@ -596,7 +629,7 @@ def run_window(ctx: Context, first_screen: FirstScreen | None = None, on_shown=N
     from PySide6.QtCore import QLocale
 
     QLocale.setDefault(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
-    from counter_app.ui.about import application_icon
+    from counter_app.ui.icon import application_icon
     from counter_app.ui.translations import install_qt_translators
 
     install_qt_translators(app)  # Qt's own buttons and dialogs in Vietnamese
