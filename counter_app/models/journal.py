@@ -48,6 +48,41 @@ class AuditEntry(Base):
     row_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
+_LAST_AUDIT = select(AuditEntry.id, AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1)
+
+
+def last_audit_link(executor) -> tuple[int, str]:
+    """The id and digest of the newest audit row (0 and GENESIS for an empty log); `executor`
+    is a Session or a Connection of the write transaction."""
+    last = executor.execute(_LAST_AUDIT).first()
+    return (last[0], last[1] or GENESIS) if last else (0, GENESIS)
+
+
+def audit_digest(
+    *,
+    id: int,
+    at: datetime,
+    clerk_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    details: dict,
+    prev_hash: str,
+) -> str:
+    """The chained digest of an audit row as it will be stored (`at` as its UTC text, the
+    details as their JSON round trip)."""
+    return row_digest(
+        id=id,
+        at=UTCDateTime().process_bind_param(at, None),
+        clerk_id=clerk_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        details=json.loads(json.dumps(details)),
+        prev_hash=prev_hash,
+    )
+
+
 @event.listens_for(Session, "before_flush")
 def _chain_audit_rows(session: Session, _flush_context, _instances) -> None:
     """Give new audit rows their ids and chained digests, in the order they were added.
@@ -60,10 +95,7 @@ def _chain_audit_rows(session: Session, _flush_context, _instances) -> None:
         return
     new.sort(key=lambda o: inspect(o).insert_order)
     with session.no_autoflush:
-        last = session.execute(
-            select(AuditEntry.id, AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1)
-        ).first()
-    last_id, prev = (last[0], last[1] or GENESIS) if last else (0, GENESIS)
+        last_id, prev = last_audit_link(session)
     for entry in new:
         last_id += 1
         entry.id = last_id
@@ -72,14 +104,14 @@ def _chain_audit_rows(session: Session, _flush_context, _instances) -> None:
         entry.entity_id = entry.entity_id or ""
         entry.details = entry.details if entry.details is not None else {}
         entry.prev_hash = prev
-        entry.row_hash = row_digest(
+        entry.row_hash = audit_digest(
             id=entry.id,
-            at=UTCDateTime().process_bind_param(entry.at, None),
+            at=entry.at,
             clerk_id=entry.clerk_id,
             action=entry.action,
             entity=entry.entity,
             entity_id=entry.entity_id,
-            details=json.loads(json.dumps(entry.details)),
+            details=entry.details,
             prev_hash=prev,
         )
         prev = entry.row_hash
