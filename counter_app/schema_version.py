@@ -5,4 +5,4 @@ without importing Alembic (about 0.3 s), and without SQLAlchemy at all (ui.launc
 revision with sqlite3 before the first screen is drawn). `models.database.SCHEMA_HEAD` is this.
 """
 
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"

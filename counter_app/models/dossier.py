@@ -81,6 +81,8 @@ class StatusEvent(Base):
     """One transition of a dossier. Append-only: the database refuses UPDATE and DELETE."""
 
     __tablename__ = "status_events"
+    # The statistics' pass over a period's events (services.reports), by status reached and time.
+    __table_args__ = (Index("ix_status_events_to_status_at", "to_status", "at", "dossier_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
