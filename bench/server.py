@@ -411,7 +411,8 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 def tree_cpu(root: int) -> float:
     """CPU seconds used by a process, its live descendants and the children it has reaped
-    (PostgreSQL's backends, uvicorn's workers): the load-independent cost of a measure."""
+    (PostgreSQL's backends, uvicorn's workers): the cost of a measure, less tied to the load
+    than its rate."""
     table: dict[int, tuple[int, int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -911,7 +912,7 @@ def main() -> int:
             f"{ms(percentile(pushed['latencies'], 95))} p95",
         )
         figures.add(
-            "push ingest: CPU time per event (load-independent)",
+            "push ingest: CPU time per event",
             f"server {per_event(ours_cpu[1], pushed['events'])} + PostgreSQL "
             f"{per_event(ours_cpu[0], pushed['events'])}",
             f"psycopg client {per_event(floor_cpu[1], floor['events'])} + PostgreSQL "
