@@ -163,7 +163,8 @@ def test_hello_announces_the_limits(server):
 
 
 def test_a_device_does_not_pull_back_its_own_receipts(server, server_db, counter):
-    """Last in the module: it enrolls station 0 again, which revokes the module's token."""
+    """It enrolls station 0 again, which revokes the module's `token`: keep it after the tests
+    that use that fixture."""
     from counter_app.services.registration import register_dossier
 
     def feed(device_token) -> list[str]:
