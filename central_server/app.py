@@ -24,6 +24,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from central_server import service
 from central_server.compression import GzipRequestMiddleware
 from central_server.db import ServerDatabase, database_url
+from central_server.headers import VersionAndClockMiddleware
 from central_server.models import utcnow
 from counter_app import __version__
 from counter_app.domain.errors import CounterError
@@ -158,28 +159,15 @@ def create_app(url: str | None = None) -> FastAPI:
     app.state.db = db
     app.state.auth_failures = FailureLimiter(int(os.environ.get(AUTH_FAILURE_RATE_ENV, "30")))
 
-    @app.middleware("http")
-    async def version_and_clock(request: Request, call_next):
-        path = request.url.path
-        if path.startswith(p.API_PREFIX) and not path.startswith(PUBLIC_PATHS):
-            message = upgrade_message(
-                request.headers.get(p.HEADER_COUNTER_VERSION),
-                request.headers.get(p.HEADER_PROTOCOL),
-                minimum,
-            )
-            if message and not path.endswith("/hello"):
-                response = _error(426, "upgrade_required", message)
-                response.headers[p.HEADER_SERVER_TIME] = utcnow().isoformat()
-                response.headers.update(SECURITY_HEADERS)
-                return response
-        response = await call_next(request)
-        response.headers[p.HEADER_SERVER_TIME] = utcnow().isoformat()
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if path.startswith("/track/"):
-            response.headers["Content-Security-Policy"] = PAGE_CSP
-        return response
-
+    app.add_middleware(  # central_server/headers.py (innermost: sees the router's answers)
+        VersionAndClockMiddleware,
+        api_prefix=p.API_PREFIX,
+        public_paths=PUBLIC_PATHS,
+        security_headers=SECURITY_HEADERS,
+        page_csp=PAGE_CSP,
+        upgrade=lambda version, protocol: upgrade_message(version, protocol, minimum),
+        error=_error,
+    )
     app.add_middleware(GZipMiddleware, minimum_size=512, compresslevel=9)
     app.add_middleware(GzipRequestMiddleware, error=_error)  # central_server/compression.py
     origins = [o.strip() for o in os.environ.get(CORS_ORIGINS_ENV, "").split(",") if o.strip()]
