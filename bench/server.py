@@ -17,9 +17,17 @@ events, push receipts and change feed), then:
    floors: the same lookup by code in SQL through psycopg, and an empty FastAPI endpoint under
    the same uvicorn (bench/http_floor.py).
 
-    .venv/bin/python bench/server.py                  # 500,000 dossiers, several minutes
+    .venv/bin/python bench/server.py                  # 500,000 dossiers (seeding 7-9 min, cached)
     .venv/bin/python bench/server.py --quick          # 30,000 dossiers, about a minute
     .venv/bin/python bench/server.py --workers 4 --json server.json
+
+The seeded history is cached: after seeding, PostgreSQL is stopped cleanly and its data folder
+copied to bench/.data/server-<units>u-<dossiers>d-seed<SEED_VERSION>/ (gitignored; ~3 GB at
+full size) with the database's name in meta.json. A later run with the same sizes copies that
+folder (`cp -a`) into its throwaway cluster and starts PostgreSQL on the copy, so the cache is
+never written to; `counter-server migrate` then upgrades the copy in place if the server has
+new migrations. Bump SEED_VERSION when seed_history changes what it writes; `--reseed` seeds
+afresh and replaces the cache, `--no-cache` neither reads nor writes it.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -68,6 +77,8 @@ PAGE = 1000
 DOSSIERS_PER_DAY = 40  # per unit in the seeded history
 SEED_START = date(2021, 1, 4)
 PUSH_START = date(2026, 1, 5)
+SEED_VERSION = 1  # bump when seed_history writes something else: the cached copies are stale
+CACHE = ROOT / "bench" / ".data"
 
 
 def unit_code(n: int) -> str:
@@ -825,6 +836,25 @@ def http_floor_process():
         process.wait(10)
 
 
+def keep_seeded(cluster: PostgresCluster, cache: Path, database: str, sizes: dict) -> None:
+    """Copy the stopped cluster's data folder to `cache` (meta.json last: a copy cut short is
+    not used), then start the cluster again."""
+    started = time.perf_counter()
+    cluster.stop_clean()
+    try:
+        shutil.rmtree(cache, ignore_errors=True)
+        cache.mkdir(parents=True)
+        subprocess.run(
+            ["cp", "-a", "--reflink=auto", str(cluster.data), str(cache / "data")], check=True
+        )
+        meta = {"database": database, "sizes": sizes, "seed_version": SEED_VERSION}
+        (cache / "meta.json").write_text(json.dumps(meta, indent=1))
+    finally:
+        cluster.start()
+    elapsed = time.perf_counter() - started
+    print(f"seeded history kept in {cache.relative_to(ROOT)} ({elapsed:.0f} s)", flush=True)
+
+
 def pg_settings(dsn: str) -> str:
     import psycopg
 
@@ -851,6 +881,12 @@ def main() -> int:
         help="fsync=off, synchronous_commit=off (the test suite's cluster) instead of the "
         "production defaults",
     )
+    parser.add_argument(
+        "--reseed", action="store_true", help="seed afresh and replace the cached history"
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="seed afresh; neither read nor write the cache"
+    )
     add_json_argument(parser)
     args = parser.parse_args()
     dossiers = args.dossiers or (30_000 if args.quick else 500_000)
@@ -862,15 +898,33 @@ def main() -> int:
 
     figures = Figures("Central server (PostgreSQL)")
     print(f"load average before: {Path('/proc/loadavg').read_text().strip()}", flush=True)
-    cluster = PostgresCluster(durable=not args.fast_cluster)
+    cache = CACHE / f"server-{args.units}u-{dossiers}d-seed{SEED_VERSION}"
+    use_cache = not args.no_cache and not args.reseed and (cache / "meta.json").exists()
+    started = time.perf_counter()
+    cluster = PostgresCluster(
+        durable=not args.fast_cluster, data_from=cache / "data" if use_cache else None
+    )
     server = None
     try:
-        url = cluster.create_database("bench")
-        dsn = url.replace("+psycopg", "")
-        server_ok(url, "migrate")
-        started = time.perf_counter()
-        sizes = seed_history(dsn, args.units, dossiers)
-        print(f"history seeded in {time.perf_counter() - started:.0f} s: {sizes}", flush=True)
+        if use_cache:
+            meta = json.loads((cache / "meta.json").read_text())
+            url = cluster.url(meta["database"])
+            dsn = url.replace("+psycopg", "")
+            server_ok(url, "migrate")
+            sizes = meta["sizes"]
+            print(
+                f"history copied from {cache.relative_to(ROOT)} in "
+                f"{time.perf_counter() - started:.0f} s: {sizes}",
+                flush=True,
+            )
+        else:
+            url = cluster.create_database("bench")
+            dsn = url.replace("+psycopg", "")
+            server_ok(url, "migrate")
+            sizes = seed_history(dsn, args.units, dossiers)
+            print(f"history seeded in {time.perf_counter() - started:.0f} s: {sizes}", flush=True)
+            if not args.no_cache:
+                keep_seeded(cluster, cache, url.rsplit("/", 1)[1], sizes)
         settings = pg_settings(dsn)
         print(f"PostgreSQL: {settings}", flush=True)
 

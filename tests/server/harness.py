@@ -46,9 +46,11 @@ def _as_postgres(args: list[str]) -> list[str]:
 
 class PostgresCluster:
     """initdb + pg_ctl on a temporary folder, listening on 127.0.0.1 only, fsync off (`durable`:
-    PostgreSQL's defaults, fsync and synchronous_commit on, as a production server has them)."""
+    PostgreSQL's defaults, fsync and synchronous_commit on, as a production server has them).
+    `data_from`: a stopped cluster's data folder to start from (a copy of it), instead of initdb
+    (bench/server.py keeps its seeded history so)."""
 
-    def __init__(self, durable: bool = False) -> None:
+    def __init__(self, durable: bool = False, data_from: Path | None = None) -> None:
         if not (PG_BIN / "initdb").exists():
             raise RuntimeError(
                 f"PostgreSQL binaries not found in {PG_BIN}: run ./scripts/test (it installs "
@@ -59,6 +61,11 @@ class PostgresCluster:
         self.port = free_port()
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
+        self.durable = durable
+        if data_from is not None:
+            subprocess.run(["cp", "-a", str(data_from), str(self.data)], check=True)
+            self.start()
+            return
         subprocess.run(
             _as_postgres(
                 [
@@ -75,6 +82,10 @@ class PostgresCluster:
             check=True,
             capture_output=True,
         )
+        self.start()
+
+    def start(self) -> None:
+        durable = self.durable
         fast = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} {'' if durable else fast}"
@@ -108,6 +119,14 @@ class PostgresCluster:
         with psycopg.connect(self.url().replace("+psycopg", ""), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+    def stop_clean(self) -> None:
+        """Stop with a checkpoint, keeping the data folder (it can be copied, then started)."""
+        subprocess.run(
+            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"]),
+            check=True,
+            capture_output=True,
+        )
 
     def stop(self) -> None:
         subprocess.run(
