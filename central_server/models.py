@@ -107,7 +107,7 @@ class Dossier(Base):
     station: Mapped[int] = mapped_column(Integer)
     receipt_day: Mapped[date] = mapped_column()
     procedure_code: Mapped[str] = mapped_column(String(40))
-    procedure_name: Mapped[str] = mapped_column(String(500))
+    procedure_name: Mapped[str] = mapped_column(Text)
     status: Mapped[int] = mapped_column(Integer)
     received_at: Mapped[datetime] = mapped_column(UTCTimestamp)
     appointment_at: Mapped[datetime] = mapped_column(UTCTimestamp)

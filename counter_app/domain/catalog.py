@@ -9,6 +9,10 @@ from counter_app.domain.appointment import Duration
 from counter_app.domain.errors import InvalidInput
 from counter_app.domain.text import clean
 
+# National catalog names run long (1.013831 has 569 characters); the sync protocol and the
+# server take names up to this length.
+PROCEDURE_NAME_MAX_LENGTH = 2000
+
 
 @dataclass(frozen=True)
 class RequiredDocument:
@@ -95,9 +99,15 @@ def parse_procedure(entry: Any, index: int) -> ProcedureSpec:
     documents = entry.get("documents", [])
     if not isinstance(documents, list):
         raise InvalidInput(f"{where}: «documents» phải là một danh sách.", field="documents")
+    name = _text(entry, "name", where)
+    if len(name) > PROCEDURE_NAME_MAX_LENGTH:
+        raise InvalidInput(
+            f"{where}: tên thủ tục dài {len(name)} ký tự, quá {PROCEDURE_NAME_MAX_LENGTH} ký tự.",
+            field="name",
+        )
     return ProcedureSpec(
         code=code,
-        name=_text(entry, "name", where),
+        name=name,
         sector=_text(entry, "sector", where, required=False),
         agency=_text(entry, "agency", where, required=False),
         duration=parsed_duration,

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from counter_app.domain.catalog import PROCEDURE_NAME_MAX_LENGTH
+
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
 
@@ -194,7 +196,7 @@ def plainly_accepted(result: ItemResult) -> bool:
 class ProcedureRef(Message):
     code: str = Field(min_length=1, max_length=40)
     version: int
-    name: str = Field(min_length=1, max_length=500)
+    name: str = Field(min_length=1, max_length=PROCEDURE_NAME_MAX_LENGTH)
     sector: str = ""
     agency: str = ""
     duration: dict[str, Any] = Field(default_factory=dict)

@@ -311,3 +311,20 @@ def test_enroll_and_sync_once_from_the_command_line(server, server_db, tmp_path)
     assert "Không kết nối được máy chủ tỉnh" in down.stderr and "Traceback" not in down.stderr
     status = run_cli(data, "sync", "--status")
     assert status.returncode == 0 and "Lỗi lần thử gần nhất" in status.stdout
+
+
+def test_a_procedure_with_a_long_national_name_syncs(server, server_db, make_station):
+    """The demo catalog's longest name (1.013831, 569 characters) is stored on the server too."""
+    from counter_app.app import resources_dir
+    from counter_app.services.catalog import import_catalog
+
+    ctx = make_station(0, server.url)
+    ctx.clock.now -= timedelta(days=7)
+    catalog = json.loads((resources_dir() / "catalog" / "demo-catalog.json").read_text("utf-8"))
+    longest = max(catalog["procedures"], key=lambda p: len(p["name"]))
+    assert len(longest["name"]) > 500
+    import_catalog(ctx, catalog)
+    code = register_dossier(ctx, registration(procedure_code=longest["code"]))["code"]
+    report = sync_once(ctx)
+    assert report.clean and report.quarantined == 0
+    assert code in server_codes(server_db)
