@@ -19,19 +19,15 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+# Only what the first frame needs: importing a class builds its enums (QAction, QKeySequence,
+# QMessageBox and QProgressBar are imported where they are used, after that frame).
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QProgressBar,
-    QStackedWidget,
-    QTabWidget,
-)
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QTabWidget
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMessageBox
+
     from counter_app.services.context import Context
     from counter_app.ui.launch import FirstScreen
 
@@ -164,6 +160,8 @@ class MainWindow(QMainWindow):
     # -- chrome ------------------------------------------------------------------------------
 
     def _status_bar(self) -> None:
+        from PySide6.QtWidgets import QProgressBar
+
         bar = self.statusBar()
         self.clerk_label = QLabel("Chưa đăng nhập")
         self.sync_label = QLabel("")
@@ -184,6 +182,7 @@ class MainWindow(QMainWindow):
 
     def _actions(self) -> None:
         from PySide6.QtCore import Qt
+        from PySide6.QtGui import QAction, QKeySequence
 
         menu = self.menuBar().addMenu("Làm &việc")
         self.desk_actions: list[QAction] = []
@@ -571,6 +570,8 @@ class MainWindow(QMainWindow):
             return "close"
         if self._manual_sync_error:
             warning = f"Chưa đồng bộ được: {self._manual_sync_error}\n\n{warning}"
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Còn dữ liệu chưa đồng bộ")
