@@ -5,7 +5,7 @@ inflates a gzip request body before the application reads it, up to
 `protocol.MAX_DECOMPRESSED_BYTES` (a zip-bomb guard: beyond it the request is refused with
 `413 too_large` and a sentence saying so, without inflating the rest). Requests without the
 header (older counters, tools) pass through untouched. Answers are compressed by Starlette's
-own `GZipMiddleware` (level 9) when the counter accepts gzip.
+own `GZipMiddleware` (level 6, `app.GZIP_LEVEL`) when the counter accepts gzip.
 """
 
 from __future__ import annotations

@@ -229,6 +229,9 @@ def test_old_counters_are_told_to_upgrade_in_vietnamese(server, token):
     assert refused.status_code == 426
     assert refused.json()["error"] == "upgrade_required"
     assert "0.0.9" in refused.json()["message"]
+    # Refused before the router: still stamped with the clock and the security headers.
+    assert datetime.fromisoformat(refused.headers[p.HEADER_SERVER_TIME])
+    assert refused.headers["X-Content-Type-Options"] == "nosniff"
     newer_protocol = call(
         server, "GET", "/api/v1/changes", token=token, headers={p.HEADER_PROTOCOL: "2"}
     )
