@@ -257,6 +257,12 @@ class ShapedLink:
     # -- one connection -------------------------------------------------------------------
 
     async def _accept(self, client_reader, client_writer) -> None:
+        # Cancelled when the proxy closes: end quietly (asyncio's stream callback would print
+        # the CancelledError as an error).
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._connection(client_reader, client_writer)
+
+    async def _connection(self, client_reader, client_writer) -> None:
         accepted = time.monotonic()
         self.connections += 1
         try:

@@ -381,13 +381,14 @@ def create_app(url: str | None = None) -> FastAPI:
         tags=["public"],
         responses={404: {"model": p.ErrorAnswer}, 429: {"model": p.ErrorAnswer}},
     )
-    def track_json(code: str, request: Request) -> p.TrackAnswer:
+    def track_json(code: str, request: Request) -> Response:
         """Public status lookup (receipt QR code). No personal data at all."""
         public(request)
         found = service.track(db, code)
         if found is None:
             raise service.ServiceError(404, "not_found", _NOT_FOUND)
-        return found
+        # Serialised once, by the model that made it (response_model would validate it again).
+        return Response(found.model_dump_json(), media_type="application/json")
 
     @app.get("/track/{code}", response_class=HTMLResponse, tags=["public"])
     def track_page(code: str, request: Request) -> HTMLResponse:
