@@ -232,7 +232,8 @@ def cmd_receipt(args, ctx) -> int:
 
 
 def cmd_register_book(args, ctx) -> int:
-    from counter_app.services.printing import parse_day, print_register_book
+    from counter_app.domain.period import parse_day
+    from counter_app.services.printing import print_register_book
 
     date_from, date_to = parse_day(args.date_from, "from"), parse_day(args.date_to, "to")
     if args.xlsx or args.out.suffix.lower() == ".xlsx":
@@ -247,12 +248,13 @@ def cmd_register_book(args, ctx) -> int:
 
 
 def cmd_report(args, ctx) -> int:
-    from counter_app.services.reports import export_statistics, parse_report_day, period_statistics
+    from counter_app.domain.period import parse_day
+    from counter_app.services.reports import export_statistics, period_statistics
 
     stats = period_statistics(
         ctx,
-        parse_report_day(args.date_from, "from"),
-        parse_report_day(args.date_to, "to"),
+        parse_day(args.date_from, "from"),
+        parse_day(args.date_to, "to"),
         clerk=args.clerk,
     )
     exported = None
@@ -629,8 +631,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "register-book", help="in sổ theo dõi hồ sơ của quầy ra PDF (hoặc Excel .xlsx)"
     )
-    p.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--from", dest="date_from", required=True, metavar="DD/MM/YYYY")
+    p.add_argument("--to", dest="date_to", required=True, metavar="DD/MM/YYYY")
     p.add_argument(
         "--out", type=Path, required=True, metavar="FILE.pdf|FILE.xlsx", help="tệp PDF hoặc Excel"
     )

@@ -9,7 +9,7 @@ the file, so a print that fails leaves no trace and the next one is still the or
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.errors import InvalidInput, NotAllowed
 from counter_app.domain.office_time import OFFICE_TZ
+from counter_app.domain.period import check_period
 from counter_app.domain.status import Status
 from counter_app.models import AuditEntry, Dossier
 from counter_app.services.context import (
@@ -92,16 +93,6 @@ def parse_office_datetime(text: str, field: str) -> datetime:
             field=field,
         ) from None
     return moment.replace(tzinfo=OFFICE_TZ) if moment.tzinfo is None else moment
-
-
-def parse_day(text: str, field: str) -> date:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        raise InvalidInput(
-            f"«{text}» không phải ngày hợp lệ; ghi theo dạng YYYY-MM-DD, ví dụ 2026-11-26.",
-            field=field,
-        ) from None
 
 
 def _letterhead(session: Session, office: Office):
@@ -379,16 +370,7 @@ def register_book_rows(ctx: Context, date_from: date, date_to: date) -> tuple[Of
     """This station's dossiers received from `date_from` to `date_to` (office days, inclusive)."""
     from counter_app.printing.model import BookRow
 
-    if date_to < date_from:
-        raise InvalidInput(
-            f"Ngày kết thúc {date_to:%d/%m/%Y} trước ngày bắt đầu {date_from:%d/%m/%Y}.",
-            field="to",
-        )
-    if (date_to - date_from) >= timedelta(days=MAX_BOOK_DAYS):
-        raise InvalidInput(
-            f"Chỉ in sổ cho tối đa {MAX_BOOK_DAYS} ngày một lần; chia khoảng thời gian ra.",
-            field="to",
-        )
+    check_period(date_from, date_to, max_days=MAX_BOOK_DAYS, doing="in sổ cho")
     with ctx.db.read() as session:
         office = load_office(session)
         station = office.station_number

@@ -53,7 +53,6 @@ pass read the whole `status_events` table: several seconds for 1,000,000 dossier
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -64,6 +63,7 @@ from sqlalchemy.orm import Session
 
 from counter_app.domain.errors import InvalidInput
 from counter_app.domain.office_time import OFFICE_TZ
+from counter_app.domain.period import check_period as check_days
 from counter_app.domain.status import Status
 from counter_app.services.context import Context, Office, load_clerk, load_office, record
 
@@ -85,39 +85,13 @@ _OPEN = (
     int(Status.FINANCIAL_OBLIGATION),
 )
 _CLOCK_RUNNING = (int(Status.RECEIVED), int(Status.PROCESSING))
-_DAY_TEXT = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 # -- the period --------------------------------------------------------------------------------
 
 
-def parse_report_day(text_value: str, field_name: str) -> date:
-    """A day as a clerk writes it, "01/11/2026", or as ISO, "2026-11-01"."""
-    value = (text_value or "").strip()
-    match = _DAY_TEXT.fullmatch(value)
-    try:
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            return date(year, month, day)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            f"«{value}» không phải ngày hợp lệ; ghi theo dạng DD/MM/YYYY, ví dụ 01/11/2026.",
-            field=field_name,
-        ) from None
-
-
 def check_period(date_from: date, date_to: date, today: date | None = None) -> None:
-    if date_to < date_from:
-        raise InvalidInput(
-            f"Ngày kết thúc {date_to:%d/%m/%Y} trước ngày bắt đầu {date_from:%d/%m/%Y}.",
-            field="to",
-        )
-    if (date_to - date_from) >= timedelta(days=MAX_REPORT_DAYS):
-        raise InvalidInput(
-            f"Chỉ thống kê tối đa {MAX_REPORT_DAYS} ngày một lần; chia khoảng thời gian ra.",
-            field="to",
-        )
+    check_days(date_from, date_to, max_days=MAX_REPORT_DAYS, doing="thống kê")
     if today is not None and date_from > today:
         raise InvalidInput(
             f"Kỳ thống kê bắt đầu {date_from:%d/%m/%Y}, sau hôm nay ({today:%d/%m/%Y}); "

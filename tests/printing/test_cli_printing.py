@@ -151,9 +151,9 @@ def test_errors_exit_2_in_vietnamese(station, tmp_path):
     )
     assert result.returncode == 2 and "trước ngày bắt đầu" in result.stderr
     result = run(
-        station, "register-book", "--from", "01/12/2026", "--to", "2026-11-01", "--out", str(out)
+        station, "register-book", "--from", "31/11/2026", "--to", "2026-11-01", "--out", str(out)
     )
-    assert result.returncode == 2 and "YYYY-MM-DD" in result.stderr
+    assert result.returncode == 2 and "DD/MM/YYYY" in result.stderr
     assert not out.exists()
 
 

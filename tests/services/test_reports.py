@@ -7,6 +7,7 @@ from support import APPLICANT, registration
 
 from counter_app.domain.errors import InvalidInput, NotAllowed
 from counter_app.domain.office_time import OFFICE_TZ
+from counter_app.domain.period import parse_day
 from counter_app.services import clerks
 from counter_app.services.printing import print_form
 from counter_app.services.ratings import rate
@@ -16,7 +17,6 @@ from counter_app.services.reports import (
     check_period,
     export_register_book,
     export_statistics,
-    parse_report_day,
     period_statistics,
 )
 from counter_app.services.transitions import (
@@ -191,11 +191,11 @@ def test_an_empty_period_and_bad_periods(office, clock):
 
 
 def test_days_as_a_clerk_writes_them():
-    assert parse_report_day(" 01/11/2026 ", "from") == date(2026, 11, 1)
-    assert parse_report_day("2026-11-30", "to") == date(2026, 11, 30)
+    assert parse_day(" 01/11/2026 ", "from") == date(2026, 11, 1)
+    assert parse_day("2026-11-30", "to") == date(2026, 11, 30)
     for bad in ("31/02/2026", "2026/11/01", "", "hôm qua"):
         with pytest.raises(InvalidInput, match="DD/MM/YYYY") as caught:
-            parse_report_day(bad, "from")
+            parse_day(bad, "from")
         assert caught.value.field == "from"
 
 
