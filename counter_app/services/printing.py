@@ -423,11 +423,31 @@ def print_register_book(
     out: Path | None = None,
     clerk: str | None = None,
 ) -> Printed:
-    """The register of this station's dossiers for a date range (A4 landscape).
+    """The register of this station's dossiers for a date range (A4 landscape)."""
+    from counter_app.printing.register_book import render_register_book
+
+    _, pdf = make_register_book(
+        ctx, date_from, date_to, render_register_book, out=out, clerk=clerk, action="print"
+    )
+    return Printed(f"{date_from:%d/%m/%Y}-{date_to:%d/%m/%Y}", "book", "a4", 0, pdf, out)
+
+
+def make_register_book(
+    ctx: Context,
+    date_from: date,
+    date_to: date,
+    render,
+    *,
+    out: Path | None,
+    clerk: str | None,
+    action: str,
+    details: dict | None = None,
+) -> tuple[list, bytes]:
+    """The register's rows for a period, made into a file by `render` (the PDF book or the Excel
+    workbook), written to `out` and audited as "<action>.register_book".
 
     A bulk export of personal data (Decree 13/2023/NĐ-CP): supervisors and administrators only.
     """
-    from counter_app.printing.register_book import render_register_book
     from counter_app.services.clerks import check_acting
 
     with ctx.db.read() as session:
@@ -440,7 +460,7 @@ def print_register_book(
     books = [book_name(office.station_number, y) for y in years]
     with ctx.db.write() as session:
         acting = load_clerk(session, clerk)
-        pdf = render_register_book(
+        data = render(
             rows,
             _letterhead(session, office),
             date_from=date_from,
@@ -449,15 +469,15 @@ def print_register_book(
             printed_at=now,
         )
         if out is not None:
-            out = Path(out)
-            out.write_bytes(pdf)
+            Path(out).write_bytes(data)
         record(
             session,
             now,
             clerk_id=acting.id,
-            action="print.register_book",
+            action=f"{action}.register_book",
             entity="register_book",
             entity_id=f"{date_from.isoformat()}/{date_to.isoformat()}",
-            details={"dossiers": len(rows), "books": books, "file": str(out) if out else None},
+            details={"dossiers": len(rows), "books": books, "file": str(out) if out else None}
+            | (details or {}),
         )
-    return Printed(f"{date_from:%d/%m/%Y}-{date_to:%d/%m/%Y}", "book", "a4", 0, pdf, out)
+    return rows, data

@@ -579,10 +579,15 @@ class Exported:
         return f"Đã xuất {self.what} ({self.rows} dòng): {self.path}"
 
 
-def _write(out: Path, data: bytes) -> Path:
+def _xlsx_path(out: Path) -> Path:
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise InvalidInput(f"Tệp «{out.name}» phải có đuôi .xlsx (sổ tính Excel).", field="out")
+    return out
+
+
+def _write(out: Path, data: bytes) -> Path:
+    out = _xlsx_path(out)
     out.write_bytes(data)
     return out
 
@@ -638,35 +643,17 @@ def export_register_book(
     A bulk export of personal data: supervisors and administrators only, as the printed book.
     """
     from counter_app.printing.workbooks import register_workbook
-    from counter_app.services.clerks import check_acting
-    from counter_app.services.printing import book_name, register_book_rows
+    from counter_app.services.printing import make_register_book
 
-    with ctx.db.read() as session:
-        check_acting(
-            session, clerk, "supervisor", "in hoặc xuất sổ theo dõi hồ sơ (dữ liệu cá nhân)"
-        )
-    office, rows = register_book_rows(ctx, date_from, date_to)
-    years = sorted({r.received_at.astimezone(OFFICE_TZ).year for r in rows}) or [date_from.year]
-    books = [book_name(office.station_number, y) for y in years]
-    now = ctx.now()
-    with ctx.db.write() as session:
-        acting = load_clerk(session, clerk)
-        data = register_workbook(
-            rows,
-            _letterhead(session, office),
-            date_from=date_from,
-            date_to=date_to,
-            books=books,
-            printed_at=now,
-        )
-        path = _write(out, data)
-        record(
-            session,
-            now,
-            clerk_id=acting.id,
-            action="export.register_book",
-            entity="register_book",
-            entity_id=f"{date_from.isoformat()}/{date_to.isoformat()}",
-            details={"dossiers": len(rows), "books": books, "file": str(path), "format": "xlsx"},
-        )
-    return Exported("sổ theo dõi hồ sơ", path, len(rows))
+    out = _xlsx_path(out)
+    rows, _ = make_register_book(
+        ctx,
+        date_from,
+        date_to,
+        register_workbook,
+        out=out,
+        clerk=clerk,
+        action="export",
+        details={"format": "xlsx"},
+    )
+    return Exported("sổ theo dõi hồ sơ", out, len(rows))
