@@ -151,10 +151,15 @@ def run_kills(
     seed: int = 0,
     max_delay: float = 0.25,
     per_day: int = 400,
+    max_items: int = 200,
     first_day: date = date(2026, 12, 1),
     progress=None,
 ) -> tuple[Figures, Counter]:
-    """`kills` rounds: spawn a counter, let it work for a random moment, SIGKILL it, check."""
+    """`kills` rounds: spawn a counter, let it work for a random moment, SIGKILL it, check.
+
+    A child does at most `max_items` things: enough that it is nearly always killed first
+    (a registration takes a few milliseconds), few enough that a day stays under 999 numbers.
+    """
     rng = random.Random(seed)
     figures = Figures()
     reported: Counter = Counter()
@@ -172,7 +177,7 @@ def run_kills(
             mode=mode,
             seed=rng.randrange(2**32),
             day=day.isoformat(),
-            max_items=60,
+            max_items=max_items,
         )
         time.sleep(rng.uniform(0, max_delay))
         with contextlib.suppress(ProcessLookupError):
