@@ -148,6 +148,10 @@ def _outbox_uuid(payload: dict) -> str:
     return carried if isinstance(carried, str) and carried else new_uuid()
 
 
+_AUDIT_INSERT = AuditEntry.__table__.insert()
+_OUTBOX_INSERT = OutboxItem.__table__.insert()
+
+
 def record(
     session: Session,
     now: datetime,
@@ -159,47 +163,10 @@ def record(
     details: dict | None = None,
     outbox: tuple[str, str | None, dict] | None = None,
 ) -> None:
-    """Write the audit row, and the outbox row when the change must reach the server."""
-    session.add(
-        AuditEntry(
-            at=now,
-            clerk_id=clerk_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            details=details or {},
-        )
-    )
-    if outbox is not None:
-        kind, dossier_uuid, payload = outbox
-        session.add(
-            OutboxItem(
-                uuid=_outbox_uuid(payload),
-                kind=kind,
-                dossier_uuid=dossier_uuid,
-                payload=payload,
-                created_at=now,
-            )
-        )
+    """Write the audit row, and the outbox row when the change must reach the server.
 
-
-_AUDIT_INSERT = AuditEntry.__table__.insert()
-_OUTBOX_INSERT = OutboxItem.__table__.insert()
-
-
-def record_now(
-    session: Session,
-    now: datetime,
-    *,
-    clerk_id: int | None,
-    action: str,
-    entity: str = "",
-    entity_id: str = "",
-    details: dict | None = None,
-    outbox: tuple[str, str | None, dict] | None = None,
-) -> None:
-    """`record`, written at once with two INSERTs instead of through the unit of work: the same
-    rows, the audit row chained as the before_flush hook chains it (models.journal)."""
+    Two INSERTs on the transaction's connection, not through the unit of work: the audit row is
+    chained by the same function as the before_flush hook uses (models.journal)."""
     if session.new:
         session.flush()  # audit rows added earlier keep their place in the chain
     connection = session.connection()

@@ -22,7 +22,7 @@ from counter_app.services.context import (
     acting_clerk_id,
     load_office,
     new_uuid,
-    record_now,
+    record,
 )
 from counter_app.services.dossier_view import dossier_to_dict, office_iso
 from counter_app.services.transitions import append_transition
@@ -159,7 +159,7 @@ def register_dossier(
             },
         )
         result = _received_dict(dossier, procedure, documents, clerk_username)
-        record_now(
+        record(
             session,
             now,
             clerk_id=clerk_id,
